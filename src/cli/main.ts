@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+import { keysCommand } from './keys.js';
+import { DEFAULT_DATA_DIR } from './options.js';
+import { serveCommand } from './serve.js';
+
+const USAGE = `usage: openecs <command> [options]
+
+  serve     [--host 127.0.0.1] [--port 8080] [--data-dir ./data] [--database-url postgres://...]
+            [--transition-seconds 1] [--boot-seconds 1.5] [--public-url http://host:port]
+  keys      create [--account NAME] | list | disable <id> | enable <id>   [--data-dir] [--json]
+
+Every command takes --data-dir (default ./data) and works beside a running server.`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '8080' },
+    'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
+    'database-url': { type: 'string' },
+    'transition-seconds': { type: 'string', default: '1' },
+    'boot-seconds': { type: 'string', default: '1.5' },
+    'public-url': { type: 'string' },
+    account: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+function number(name: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min}`);
+  return n;
+}
+
+const [command, ...args] = positionals;
+const common = { dataDir: values['data-dir'], databaseUrl: values['database-url'] ?? process.env.OPENECS_DATABASE_URL };
+
+try {
+  switch (values.help ? 'help' : command) {
+    case 'serve':
+      await serveCommand({
+        ...common,
+        host: values.host,
+        port: number('port', values.port, 0),
+        transitionSeconds: number('transition-seconds', values['transition-seconds'], 0),
+        bootSeconds: number('boot-seconds', values['boot-seconds'], 0),
+        publicUrl: values['public-url'],
+      });
+      break;
+    case 'keys':
+      await keysCommand(args, { ...common, account: values.account, json: values.json });
+      break;
+    default:
+      console.log(USAGE);
+      process.exitCode = command && command !== 'help' ? 2 : 0;
+  }
+} catch (error) {
+  console.error(`openecs: ${(error as Error).message}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,58 @@
+import { AccountService } from './accounts.js';
+import { AuditLog } from './audit.js';
+import type { Catalog } from './catalog.js';
+import type { Clock } from './clock.js';
+import type { ComputeDriver } from './compute.js';
+import { CoreEvents } from './events.js';
+import { InstanceService } from './instances.js';
+import { NetworkService } from './networks.js';
+import type { Store } from './repositories.js';
+import type { SecretBox } from './secrets.js';
+import { type Logger, TransitionWorker } from './transitions.js';
+
+export interface CoreDependencies {
+  store: Store;
+  compute: ComputeDriver;
+  catalog: Catalog;
+  secrets: SecretBox;
+  clock: Clock;
+  log: Logger;
+  /** How long each transitional state (Pending, Starting, Stopping) lasts. */
+  transitionMs: number;
+}
+
+/** Everything the dialects may call, wired once. */
+export class Core {
+  readonly events = new CoreEvents();
+  readonly accounts: AccountService;
+  readonly networks: NetworkService;
+  readonly instances: InstanceService;
+  readonly audit: AuditLog;
+  readonly worker: TransitionWorker;
+  private readonly unsubscribe: () => void;
+
+  constructor(readonly deps: CoreDependencies) {
+    const { store, compute, catalog, secrets, clock, log, transitionMs } = deps;
+    this.accounts = new AccountService(store, secrets, clock);
+    this.networks = new NetworkService(store, catalog, clock);
+    this.audit = new AuditLog(store);
+    this.worker = new TransitionWorker(store, compute, catalog, secrets, clock, this.events, log, transitionMs);
+    this.instances = new InstanceService(store, catalog, this.networks, this.worker, compute, clock);
+    this.unsubscribe = compute.onGuestEvent((instanceId, event) => {
+      this.instances
+        .guestInitiated(instanceId, event)
+        .catch((err: unknown) => log.error({ err, instanceId }, 'guest event failed'));
+    });
+  }
+
+  /** Resumes interrupted transitions and boots the guests of Running instances. */
+  start(): Promise<void> {
+    return this.worker.resume();
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe();
+    this.worker.shutdown();
+    await this.deps.compute.shutdown();
+  }
+}

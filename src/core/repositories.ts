@@ -1,0 +1,106 @@
+import type { InstanceStatus } from './lifecycle.js';
+import type {
+  AccessKey,
+  Account,
+  AuditRecord,
+  Instance,
+  SecurityGroup,
+  TransitionTask,
+  Vpc,
+  VSwitch,
+} from './model.js';
+
+/**
+ * What core needs from storage. The store implements it once for SQLite and PostgreSQL (Kysely);
+ * every method runs inside the transaction that `Store.transaction` opened.
+ */
+export interface InstanceFilter {
+  accountId: string;
+  regionId?: string;
+  instanceIds?: string[];
+  status?: InstanceStatus;
+  instanceName?: string;
+  vpcId?: string;
+  vSwitchId?: string;
+  zoneId?: string;
+  securityGroupId?: string;
+  tags?: { key: string; value?: string }[];
+}
+
+export interface Page {
+  /** Skip this many (PageNumber paging) ... */
+  offset?: number;
+  /** ... or continue after this cursor (NextToken paging). */
+  after?: string;
+  limit: number;
+}
+
+export interface PageResult<T> {
+  items: T[];
+  totalCount: number;
+  /** Cursor of the last item when more may follow. */
+  next: string | null;
+}
+
+export interface Repositories {
+  accounts: {
+    get(accountId: string): Promise<Account | undefined>;
+    byName(name: string): Promise<Account | undefined>;
+    list(): Promise<Account[]>;
+    insert(account: Account): Promise<void>;
+    update(account: Account): Promise<void>;
+  };
+  accessKeys: {
+    get(accessKeyId: string): Promise<AccessKey | undefined>;
+    list(accountId?: string): Promise<AccessKey[]>;
+    insert(key: AccessKey): Promise<void>;
+    setStatus(accessKeyId: string, status: AccessKey['status']): Promise<boolean>;
+  };
+  vpcs: {
+    get(accountId: string, vpcId: string): Promise<Vpc | undefined>;
+    list(accountId: string, regionId: string): Promise<Vpc[]>;
+    insert(vpc: Vpc): Promise<void>;
+  };
+  vSwitches: {
+    get(accountId: string, vSwitchId: string): Promise<VSwitch | undefined>;
+    list(accountId: string, regionId: string): Promise<VSwitch[]>;
+    insert(vSwitch: VSwitch): Promise<void>;
+    update(vSwitch: VSwitch): Promise<void>;
+  };
+  securityGroups: {
+    get(accountId: string, securityGroupId: string): Promise<SecurityGroup | undefined>;
+    list(accountId: string, regionId: string): Promise<SecurityGroup[]>;
+    insert(group: SecurityGroup): Promise<void>;
+    delete(securityGroupId: string): Promise<void>;
+    instanceCount(securityGroupId: string): Promise<number>;
+  };
+  instances: {
+    get(accountId: string, instanceId: string): Promise<Instance | undefined>;
+    /** Any account's instance: for operators and the lifecycle worker. */
+    getAny(instanceId: string): Promise<Instance | undefined>;
+    find(filter: InstanceFilter, page: Page): Promise<PageResult<Instance>>;
+    listByStatus(statuses: InstanceStatus[]): Promise<Instance[]>;
+    insert(instance: Instance): Promise<void>;
+    /** Writes instance if its stored version is still instance.version - 1; false when it is not. */
+    update(instance: Instance): Promise<boolean>;
+    delete(instanceId: string): Promise<void>;
+  };
+  tasks: {
+    get(instanceId: string): Promise<TransitionTask | undefined>;
+    list(): Promise<TransitionTask[]>;
+    put(task: TransitionTask): Promise<void>;
+    delete(instanceId: string): Promise<void>;
+  };
+  audit: {
+    insert(record: AuditRecord): Promise<void>;
+    list(filter: { resourceId?: string; since?: number; limit?: number }): Promise<AuditRecord[]>;
+  };
+}
+
+export interface Store {
+  /** Runs fn in one transaction: all of its writes commit durably together, or none do. */
+  transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
+  /** Reads outside an explicit transaction. */
+  readonly repos: Repositories;
+  close(): Promise<void>;
+}

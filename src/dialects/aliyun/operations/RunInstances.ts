@@ -1,0 +1,21 @@
+import { launchParams, launchRequest } from '../launch.js';
+import { defineOperation } from '../operation.js';
+import { p } from '../params.js';
+
+export default defineOperation({
+  action: 'RunInstances',
+  mutating: true,
+  params: {
+    ...launchParams,
+    SecurityGroupIds: p.list({ max: 10 }),
+    Amount: p.integer({ min: 1, max: 100 }),
+    MinAmount: p.integer({ min: 1, max: 100 }),
+    DryRun: p.boolean(),
+  },
+  async handle({ core, caller }, params) {
+    const request = launchRequest(core, params, params.Amount ?? 1, true);
+    if (params.DryRun) return {};
+    const instances = await core.instances.launch(caller, request);
+    return { InstanceIdSets: { InstanceIdSet: instances.map((i) => i.instanceId) }, TradePrice: 0, OrderId: '' };
+  },
+});

@@ -1,0 +1,402 @@
+import { type Kysely, type Transaction, sql } from 'kysely';
+import type { InstanceFilter, Page, PageResult, Repositories, Store } from '../core/repositories.js';
+import type {
+  AccessKey,
+  Account,
+  AuditRecord,
+  Instance,
+  SecurityGroup,
+  TransitionTask,
+  Vpc,
+  VSwitch,
+} from '../core/model.js';
+import type { InstanceStatus } from '../core/lifecycle.js';
+import type { SqlDialectName } from './database.js';
+import type { Database } from './schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+const parse = <T>(row: { doc: string }): T => JSON.parse(row.doc) as T;
+
+/** The one Store implementation: Kysely keeps SQLite and PostgreSQL on the same queries. */
+export class KyselyStore implements Store {
+  readonly repos: Repositories;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly dialect: SqlDialectName,
+  ) {
+    this.repos = repositories(db);
+  }
+
+  transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => fn(repositories(trx)));
+  }
+
+  /** For the integrity check of the reliability suite and operators. */
+  async integrityCheck(): Promise<string> {
+    if (this.dialect !== 'sqlite') return 'ok';
+    const { rows } = await sql<{ integrity_check: string }>`PRAGMA integrity_check`.execute(this.db);
+    return rows.map((r) => r.integrity_check).join('\n');
+  }
+
+  close(): Promise<void> {
+    return this.db.destroy();
+  }
+}
+
+function repositories(db: Db): Repositories {
+  return {
+    accounts: {
+      async get(accountId) {
+        const row = await db
+          .selectFrom('accounts')
+          .select('doc')
+          .where('account_id', '=', accountId)
+          .executeTakeFirst();
+        return row && parse<Account>(row);
+      },
+      async byName(name) {
+        const row = await db.selectFrom('accounts').select('doc').where('name', '=', name).executeTakeFirst();
+        return row && parse<Account>(row);
+      },
+      async list() {
+        return (await db.selectFrom('accounts').select('doc').orderBy('name').execute()).map((r) => parse<Account>(r));
+      },
+      async insert(account) {
+        await db
+          .insertInto('accounts')
+          .values({ account_id: account.accountId, name: account.name, doc: JSON.stringify(account) })
+          .execute();
+      },
+      async update(account) {
+        await db
+          .updateTable('accounts')
+          .set({ name: account.name, doc: JSON.stringify(account) })
+          .where('account_id', '=', account.accountId)
+          .execute();
+      },
+    },
+    accessKeys: {
+      async get(accessKeyId) {
+        const row = await db
+          .selectFrom('access_keys')
+          .select('doc')
+          .where('access_key_id', '=', accessKeyId)
+          .executeTakeFirst();
+        return row && parse<AccessKey>(row);
+      },
+      async list(accountId) {
+        let query = db.selectFrom('access_keys').select('doc');
+        if (accountId) query = query.where('account_id', '=', accountId);
+        return (await query.orderBy('access_key_id').execute()).map((r) => parse<AccessKey>(r));
+      },
+      async insert(key) {
+        await db
+          .insertInto('access_keys')
+          .values({
+            access_key_id: key.accessKeyId,
+            account_id: key.accountId,
+            status: key.status,
+            doc: JSON.stringify(key),
+          })
+          .execute();
+      },
+      async setStatus(accessKeyId, status) {
+        const key = await this.get(accessKeyId);
+        if (!key) return false;
+        await db
+          .updateTable('access_keys')
+          .set({ status, doc: JSON.stringify({ ...key, status }) })
+          .where('access_key_id', '=', accessKeyId)
+          .execute();
+        return true;
+      },
+    },
+    vpcs: {
+      async get(accountId, vpcId) {
+        const row = await db
+          .selectFrom('vpcs')
+          .select('doc')
+          .where('vpc_id', '=', vpcId)
+          .where('account_id', '=', accountId)
+          .executeTakeFirst();
+        return row && parse<Vpc>(row);
+      },
+      async list(accountId, regionId) {
+        const rows = await db
+          .selectFrom('vpcs')
+          .select('doc')
+          .where('account_id', '=', accountId)
+          .where('region_id', '=', regionId)
+          .execute();
+        return rows.map((r) => parse<Vpc>(r)).sort((a, b) => a.createdAt - b.createdAt);
+      },
+      async insert(vpc) {
+        await db
+          .insertInto('vpcs')
+          .values({ vpc_id: vpc.vpcId, account_id: vpc.accountId, region_id: vpc.regionId, doc: JSON.stringify(vpc) })
+          .execute();
+      },
+    },
+    vSwitches: {
+      async get(accountId, vSwitchId) {
+        const row = await db
+          .selectFrom('vswitches')
+          .select('doc')
+          .where('vswitch_id', '=', vSwitchId)
+          .where('account_id', '=', accountId)
+          .executeTakeFirst();
+        return row && parse<VSwitch>(row);
+      },
+      async list(accountId, regionId) {
+        const rows = await db
+          .selectFrom('vswitches')
+          .select('doc')
+          .where('account_id', '=', accountId)
+          .where('region_id', '=', regionId)
+          .execute();
+        return rows.map((r) => parse<VSwitch>(r)).sort((a, b) => a.createdAt - b.createdAt);
+      },
+      async insert(vSwitch) {
+        await db
+          .insertInto('vswitches')
+          .values({
+            vswitch_id: vSwitch.vSwitchId,
+            account_id: vSwitch.accountId,
+            region_id: vSwitch.regionId,
+            doc: JSON.stringify(vSwitch),
+          })
+          .execute();
+      },
+      async update(vSwitch) {
+        await db
+          .updateTable('vswitches')
+          .set({ doc: JSON.stringify(vSwitch) })
+          .where('vswitch_id', '=', vSwitch.vSwitchId)
+          .execute();
+      },
+    },
+    securityGroups: {
+      async get(accountId, securityGroupId) {
+        const row = await db
+          .selectFrom('security_groups')
+          .select('doc')
+          .where('security_group_id', '=', securityGroupId)
+          .where('account_id', '=', accountId)
+          .executeTakeFirst();
+        return row && parse<SecurityGroup>(row);
+      },
+      async list(accountId, regionId) {
+        const rows = await db
+          .selectFrom('security_groups')
+          .select('doc')
+          .where('account_id', '=', accountId)
+          .where('region_id', '=', regionId)
+          .execute();
+        return rows.map((r) => parse<SecurityGroup>(r)).sort((a, b) => a.createdAt - b.createdAt);
+      },
+      async insert(group) {
+        await db
+          .insertInto('security_groups')
+          .values({
+            security_group_id: group.securityGroupId,
+            account_id: group.accountId,
+            region_id: group.regionId,
+            doc: JSON.stringify(group),
+          })
+          .execute();
+      },
+      async delete(securityGroupId) {
+        await db.deleteFrom('security_groups').where('security_group_id', '=', securityGroupId).execute();
+      },
+      async instanceCount(securityGroupId) {
+        const row = await db
+          .selectFrom('instance_security_groups')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('security_group_id', '=', securityGroupId)
+          .executeTakeFirstOrThrow();
+        return Number(row.n);
+      },
+    },
+    instances: instanceRepository(db),
+    tasks: {
+      async get(instanceId) {
+        const row = await db.selectFrom('tasks').select('doc').where('instance_id', '=', instanceId).executeTakeFirst();
+        return row && parse<TransitionTask>(row);
+      },
+      async list() {
+        return (await db.selectFrom('tasks').select('doc').execute()).map((r) => parse<TransitionTask>(r));
+      },
+      async put(task) {
+        const doc = JSON.stringify(task);
+        await db
+          .insertInto('tasks')
+          .values({ instance_id: task.instanceId, doc })
+          .onConflict((oc) => oc.column('instance_id').doUpdateSet({ doc }))
+          .execute();
+      },
+      async delete(instanceId) {
+        await db.deleteFrom('tasks').where('instance_id', '=', instanceId).execute();
+      },
+    },
+    audit: {
+      async insert(record) {
+        await db
+          .insertInto('audit')
+          .values({
+            at: record.at,
+            account_id: record.accountId,
+            resource_id: record.resourceId,
+            doc: JSON.stringify(record),
+          })
+          .execute();
+      },
+      async list({ resourceId, since, limit }) {
+        let query = db.selectFrom('audit').select('doc').orderBy('id');
+        if (resourceId) query = query.where('resource_id', '=', resourceId);
+        if (since !== undefined) query = query.where('at', '>=', since);
+        if (limit !== undefined) query = query.limit(limit);
+        return (await query.execute()).map((r) => parse<AuditRecord>(r));
+      },
+    },
+  };
+}
+
+function instanceRepository(db: Db): Repositories['instances'] {
+  function filtered(filter: InstanceFilter) {
+    let query = db.selectFrom('instances').where('account_id', '=', filter.accountId);
+    if (filter.regionId) query = query.where('region_id', '=', filter.regionId);
+    if (filter.instanceIds)
+      query = query.where('instance_id', 'in', filter.instanceIds.length ? filter.instanceIds : ['']);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.instanceName) query = query.where('instance_name', '=', filter.instanceName);
+    if (filter.vpcId) query = query.where('vpc_id', '=', filter.vpcId);
+    if (filter.vSwitchId) query = query.where('vswitch_id', '=', filter.vSwitchId);
+    if (filter.zoneId) query = query.where('zone_id', '=', filter.zoneId);
+    if (filter.securityGroupId) {
+      const groupId = filter.securityGroupId;
+      query = query.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('instance_security_groups as g')
+            .select('g.instance_id')
+            .whereRef('g.instance_id', '=', 'instances.instance_id')
+            .where('g.security_group_id', '=', groupId),
+        ),
+      );
+    }
+    for (const tag of filter.tags ?? []) {
+      query = query.where(({ exists, selectFrom }) => {
+        let sub = selectFrom('instance_tags as t')
+          .select('t.instance_id')
+          .whereRef('t.instance_id', '=', 'instances.instance_id')
+          .where('t.tag_key', '=', tag.key);
+        if (tag.value !== undefined) sub = sub.where('t.tag_value', '=', tag.value);
+        return exists(sub);
+      });
+    }
+    return query;
+  }
+
+  async function writeLinks(instance: Instance) {
+    await db.deleteFrom('instance_security_groups').where('instance_id', '=', instance.instanceId).execute();
+    await db.deleteFrom('instance_tags').where('instance_id', '=', instance.instanceId).execute();
+    if (instance.securityGroupIds.length) {
+      await db
+        .insertInto('instance_security_groups')
+        .values(instance.securityGroupIds.map((id) => ({ instance_id: instance.instanceId, security_group_id: id })))
+        .execute();
+    }
+    if (instance.tags.length) {
+      await db
+        .insertInto('instance_tags')
+        .values(instance.tags.map((t) => ({ instance_id: instance.instanceId, tag_key: t.key, tag_value: t.value })))
+        .execute();
+    }
+  }
+
+  const columns = (i: Instance) => ({
+    account_id: i.accountId,
+    region_id: i.regionId,
+    zone_id: i.zoneId,
+    status: i.status,
+    instance_name: i.instanceName,
+    vpc_id: i.vpcId,
+    vswitch_id: i.vSwitchId,
+    version: i.version,
+    doc: JSON.stringify(i),
+  });
+
+  const sameLinks = (a: Instance, b: Instance) =>
+    JSON.stringify([a.securityGroupIds, a.tags]) === JSON.stringify([b.securityGroupIds, b.tags]);
+
+  return {
+    async get(accountId, instanceId) {
+      const row = await db
+        .selectFrom('instances')
+        .select('doc')
+        .where('instance_id', '=', instanceId)
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
+      return row && parse<Instance>(row);
+    },
+    async getAny(instanceId) {
+      const row = await db
+        .selectFrom('instances')
+        .select('doc')
+        .where('instance_id', '=', instanceId)
+        .executeTakeFirst();
+      return row && parse<Instance>(row);
+    },
+    async find(filter: InstanceFilter, page: Page): Promise<PageResult<Instance>> {
+      let query = filtered(filter)
+        .select(['doc', 'seq'])
+        .orderBy('seq', 'desc')
+        .limit(page.limit + 1);
+      if (page.after !== undefined) query = query.where('seq', '<', Number(page.after));
+      if (page.offset) query = query.offset(page.offset);
+      const rows = await query.execute();
+      const count = await filtered(filter)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      const more = rows.length > page.limit;
+      const items = rows.slice(0, page.limit);
+      const last = items[items.length - 1];
+      return {
+        items: items.map((r) => parse<Instance>(r)),
+        totalCount: Number(count.n),
+        next: more && last ? String(last.seq) : null,
+      };
+    },
+    async listByStatus(statuses: InstanceStatus[]) {
+      const rows = await db.selectFrom('instances').select('doc').where('status', 'in', statuses).execute();
+      return rows.map((r) => parse<Instance>(r));
+    },
+    async insert(instance) {
+      await db
+        .insertInto('instances')
+        .values({ instance_id: instance.instanceId, ...columns(instance) })
+        .execute();
+      await writeLinks(instance);
+    },
+    async update(instance) {
+      const before = await this.getAny(instance.instanceId);
+      if (!before || before.version !== instance.version - 1) return false;
+      const result = await db
+        .updateTable('instances')
+        .set(columns(instance))
+        .where('instance_id', '=', instance.instanceId)
+        .where('version', '=', instance.version - 1)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return false;
+      if (!sameLinks(before, instance)) await writeLinks(instance);
+      return true;
+    },
+    async delete(instanceId) {
+      await db.deleteFrom('instance_security_groups').where('instance_id', '=', instanceId).execute();
+      await db.deleteFrom('instance_tags').where('instance_id', '=', instanceId).execute();
+      await db.deleteFrom('tasks').where('instance_id', '=', instanceId).execute();
+      await db.deleteFrom('instances').where('instance_id', '=', instanceId).execute();
+    },
+  };
+}

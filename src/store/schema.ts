@@ -1,0 +1,92 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table shapes. Columns exist for what queries filter, join or order on; the rest of a record is a
+ * JSON document (`doc`), which keeps SQLite and PostgreSQL on one code path and migrations rare.
+ * Times are epoch milliseconds.
+ */
+export interface AccountsTable {
+  account_id: string;
+  name: string;
+  doc: string;
+}
+
+export interface AccessKeysTable {
+  access_key_id: string;
+  account_id: string;
+  status: string;
+  doc: string;
+}
+
+export interface VpcsTable {
+  vpc_id: string;
+  account_id: string;
+  region_id: string;
+  doc: string;
+}
+
+export interface VSwitchesTable {
+  vswitch_id: string;
+  account_id: string;
+  region_id: string;
+  doc: string;
+}
+
+export interface SecurityGroupsTable {
+  security_group_id: string;
+  account_id: string;
+  region_id: string;
+  doc: string;
+}
+
+export interface InstancesTable {
+  instance_id: string;
+  /** Insertion order: the stable sort key that NextToken paging continues from. */
+  seq: Generated<number>;
+  account_id: string;
+  region_id: string;
+  zone_id: string;
+  status: string;
+  instance_name: string;
+  vpc_id: string;
+  vswitch_id: string;
+  version: number;
+  doc: string;
+}
+
+export interface InstanceSecurityGroupsTable {
+  instance_id: string;
+  security_group_id: string;
+}
+
+export interface InstanceTagsTable {
+  instance_id: string;
+  tag_key: string;
+  tag_value: string;
+}
+
+export interface TasksTable {
+  instance_id: string;
+  doc: string;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  at: number;
+  account_id: string | null;
+  resource_id: string | null;
+  doc: string;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  access_keys: AccessKeysTable;
+  vpcs: VpcsTable;
+  vswitches: VSwitchesTable;
+  security_groups: SecurityGroupsTable;
+  instances: InstancesTable;
+  instance_security_groups: InstanceSecurityGroupsTable;
+  instance_tags: InstanceTagsTable;
+  tasks: TasksTable;
+  audit: AuditTable;
+}
