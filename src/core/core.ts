@@ -37,7 +37,7 @@ export class Core {
     this.networks = new NetworkService(store, catalog, clock);
     this.audit = new AuditLog(store);
     this.worker = new TransitionWorker(store, compute, catalog, secrets, clock, this.events, log, transitionMs);
-    this.instances = new InstanceService(store, catalog, this.networks, this.worker, compute, clock);
+    this.instances = new InstanceService(store, catalog, this.networks, this.worker, compute, secrets, this.events, clock);
     this.unsubscribe = compute.onGuestEvent((instanceId, event) => {
       this.instances
         .guestInitiated(instanceId, event)

@@ -1,19 +1,27 @@
 import type { Catalog, Image, InstanceType } from './catalog.js';
 import type { Clock } from './clock.js';
 import type { ComputeDriver } from './compute.js';
-import { forbidden, invalidState, invalidValue, notFound } from './errors.js';
+import { type AttributeChanges, applyAttributeChanges, checkAttributeChanges } from './attributes.js';
+import { DomainError, forbidden, invalidState, invalidValue, notFound } from './errors.js';
+import type { CoreEvents } from './events.js';
 import { resourceId } from './ids.js';
 import { ACTIONS, isAllowed, type LifecycleAction } from './lifecycle.js';
 import type { Caller, Instance, SecurityGroup, Tag } from './model.js';
 import { type NetworkService, SECURITY_GROUP_CAPACITY } from './networks.js';
 import { retryStale, StaleWrite } from './optimistic.js';
 import type { InstanceFilter, Page, PageResult, Repositories, Store } from './repositories.js';
-import { hashPassword } from './secrets.js';
+import { hashPassword, type SecretBox } from './secrets.js';
 import type { TransitionWorker } from './transitions.js';
 
 /** Security groups one instance may belong to (Alibaba's default quota). */
 export const MAX_SECURITY_GROUPS_PER_INSTANCE = 5;
 export const MAX_AMOUNT = 100;
+
+function assertUnlocked(instance: Instance): void {
+  if (instance.lockReason) {
+    throw new DomainError('locked', 'InstanceLocked', 'The specified operation is denied as your instance is locked for security reasons.');
+  }
+}
 
 /** Where an instance is, for checking a set of security groups against it. */
 export interface GroupPlacement {
@@ -52,6 +60,8 @@ export class InstanceService {
     private readonly networks: NetworkService,
     private readonly worker: TransitionWorker,
     private readonly compute: ComputeDriver,
+    private readonly secrets: SecretBox,
+    private readonly events: CoreEvents,
     private readonly clock: Clock,
   ) {}
 
@@ -153,6 +163,7 @@ export class InstanceService {
           recyclable: false,
           enableNetworkEncryption: false,
           nestedVirtualization: null,
+          remoteConnectionType: null,
           lockReason: null,
           guest: null,
           bootCount: 0,
@@ -212,6 +223,86 @@ export class InstanceService {
     });
     if ('deleted' in outcome) await this.worker.stopGuest(instanceId, 'instance deleted');
     else await this.worker.started(outcome.instance, outcome.task);
+  }
+
+  /**
+   * ModifyInstanceAttribute: every change is checked against the instance first, then all are
+   * written together. Password, hostname and MTU reach the guest at its next restart through the
+   * API; name, description, security groups and the rest take effect at once.
+   */
+  async modifyAttributes(caller: Caller, instanceId: string, changes: AttributeChanges): Promise<Instance> {
+    const passwordHash = changes.password === undefined ? null : hashPassword(changes.password);
+    const { instance } = await this.mutate(caller, instanceId, async (instance, repos) => {
+      assertUnlocked(instance);
+      const type = this.instanceType(instance.instanceType);
+      const account = await repos.accounts.get(caller.accountId);
+      checkAttributeChanges(instance, type, account!, changes);
+      if (changes.userData !== undefined && !this.image(instance.imageId).supportsCloudInit) {
+        throw invalidValue('ImageNotSupportCloudInit', 'The specified image does not support cloud-init.', 'UserData');
+      }
+      const securityGroupIds = changes.securityGroupIds && (await this.checkedGroups(repos, caller, this.placement(instance), changes.securityGroupIds));
+      return { instance: applyAttributeChanges(instance, type, { ...changes, securityGroupIds }, passwordHash) };
+    });
+    return instance;
+  }
+
+  /**
+   * ModifyInstanceVncPasswd. On an I/O optimized instance the new password is in force at once
+   * (open consoles are closed, as the old password no longer holds); on others it waits, pending,
+   * for a restart through the API.
+   */
+  async modifyVncPassword(caller: Caller, input: { regionId: string; instanceId: string; password: string }): Promise<Instance> {
+    this.networks.region(input.regionId);
+    const sealed = this.secrets.seal(input.password);
+    const { instance, immediate } = await this.mutate(caller, input.instanceId, async (instance) => {
+      assertUnlocked(instance);
+      if (instance.regionId !== input.regionId) throw notFound('InstanceNotFound', `The specified InstanceId ${input.instanceId} does not exist.`);
+      if (instance.status !== 'Running' && instance.status !== 'Stopped') {
+        throw invalidState('IncorrectInstanceStatus', `The current status of the resource does not support this operation. (status: ${instance.status})`);
+      }
+      if (instance.status === 'Running' && !this.compute.isReady(instance.instanceId)) {
+        throw invalidState('InstanceNotReady', 'Temporarily unable to connect the specified instance,please try later.');
+      }
+      const next = { ...instance, vncPasswordSealed: sealed, version: instance.version + 1 };
+      const immediate = instance.ioOptimized && instance.guest !== null;
+      if (immediate) next.guest = { ...instance.guest!, vncPasswordSealed: sealed };
+      return { instance: next, immediate };
+    });
+    if (immediate && instance.status === 'Running') {
+      this.compute.setVncPassword(instance.instanceId, input.password);
+      this.events.emit('consoleInvalidated', instance.instanceId, 'password changed');
+    }
+    return instance;
+  }
+
+  /**
+   * Baidu's changePass: the password is reset and, on a Running instance, the server restarts so
+   * that it is in force once the instance is Running again; a Stopped one gets it at its next start.
+   */
+  async resetPassword(caller: Caller, instanceId: string, password: string, refuse: (instance: Instance) => void): Promise<void> {
+    const passwordHash = hashPassword(password);
+    const outcome = await this.mutate(caller, instanceId, async (instance, repos) => {
+      assertUnlocked(instance);
+      refuse(instance);
+      const next: Instance = { ...instance, passwordHash, version: instance.version + 1 };
+      if (instance.status !== 'Running') return { instance: next, task: null };
+      next.status = 'Stopping';
+      return { instance: next, task: await this.worker.begin(repos, next, { target: 'Running', applyPending: true }) };
+    });
+    if (outcome.task) await this.worker.started(outcome.instance, outcome.task);
+  }
+
+  /** Operator lock (`openecs instances lock`): the seed operations then answer InstanceLockedForSecurity. */
+  async setLock(instanceId: string, reason: string | null): Promise<Instance> {
+    return retryStale(() =>
+      this.store.transaction(async (repos) => {
+        const instance = await repos.instances.getAny(instanceId);
+        if (!instance) throw notFound('InstanceNotFound', `The specified InstanceId ${instanceId} does not exist.`);
+        const next = { ...instance, lockReason: reason, version: instance.version + 1 };
+        if (!(await repos.instances.update(next))) throw new StaleWrite(instanceId);
+        return next;
+      }),
+    );
   }
 
   /** A reboot or power-off from inside the guest: the state follows, pending changes stay pending. */

@@ -128,6 +128,8 @@ export interface Instance {
   recyclable: boolean;
   enableNetworkEncryption: boolean;
   nestedVirtualization: string | null;
+  /** Invitation-only remote connection setting; its password is never stored. */
+  remoteConnectionType: string | null;
   /** Operator-set operation lock (e.g. 'security'); null when unlocked. */
   lockReason: string | null;
   /** What the running guest has; null before the first boot. */

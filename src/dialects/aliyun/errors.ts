@@ -87,6 +87,23 @@ const DOMAIN_CODES: Record<string, [code: string, status: number]> = {
   DeletionProtected: ['InvalidOperation.DeletionProtection', 403],
   DeletionProtectionChargeType: ['InvalidChargeType.ValueNotSupported', 403],
   CreditSpecificationNotSupported: ['InvalidParameter.CreditSpecification', 400],
+  CreditSpecRestricted: ['InvalidInstanceStatus.CreditSpecRestricted', 400],
+  UserDataNotSupported: ['InvalidUserData.NotSupported', 400],
+  ImageNotSupportCloudInit: ['ImageNotSupportCloudInit', 400],
+  StoppedRequired: ['InvalidStatus.StoppedRequired', 400],
+  InvalidEniQueueNumber: ['InvalidParameter.InvalidEniQueueNumber', 403],
+  EniQueueNumberExceeded: ['InvalidOperation.MaxEniQueueNumberExceeded', 403],
+  CpuTopologyStatus: ['InvalidOperation.InstanceStatusUnsupported', 400],
+  CpuTopologyNotSupported: ['InvalidInstanceType.NotSupportCpuOptionsTopologyType', 400],
+  CpuCoreNotValid: ['InvalidParameter.CpuOptionsCore', 403],
+  ThreadsPerCoreUnsupported: ['InvalidInstanceType.CpuOptionsThreadsPerCoreUnsupported', 403],
+  ThreadsPerCoreNotValid: ['InvalidParameter.CpuOptionsThreadsPerCore', 403],
+  JumboFrameStatus: ['InvalidOperation.InstanceStatusNotSupport', 400],
+  JumboFrameNotSupported: ['InvalidParam.NotSupportJumboFrame', 400],
+  RecyclableNotPermitted: ['InvalidParameter.RecycleBin', 400],
+  PreviewNotPermitted: ['InvalidUser.Unauthorized', 403],
+  NetworkEncryptionNotPermitted: ['InvalidOperation.UserNotSupportNetworkEncryption', 403],
+  NetworkEncryptionTypeNotSupported: ['InvalidOperation.InstanceTypeNotSupportNetworkEncryption', 403],
 };
 
 const KIND_FALLBACK: Record<DomainError['kind'], [string, number]> = {

@@ -90,10 +90,10 @@ export const p = {
   list: <O extends Omit<ListSpec, 'kind'>>(options: O) => ({ kind: 'list', ...options }) as ListSpec & O,
   jsonList: <O extends Omit<JsonListSpec, 'kind'>>(options: O) =>
     ({ kind: 'jsonList', ...options }) as JsonListSpec & O,
-  object: <F extends Fields, O extends Omit<ObjectSpec<F>, 'kind' | 'fields'>>(fields: F, options?: O) =>
-    ({ kind: 'object', fields, ...options }) as ObjectSpec<F> & O,
-  objectList: <F extends Fields, O extends Omit<ObjectListSpec<F>, 'kind' | 'fields'>>(fields: F, options: O) =>
-    ({ kind: 'objectList', fields, ...options }) as ObjectListSpec<F> & O,
+  object: <F extends Fields, O extends Common = object>(fields: F, options?: O) =>
+    ({ kind: 'object', fields, ...options }) as NoInfer<ObjectSpec<F> & O>,
+  objectList: <F extends Fields, O extends Common & { max: number }>(fields: F, options: O) =>
+    ({ kind: 'objectList', fields, ...options }) as NoInfer<ObjectListSpec<F> & O>,
 };
 
 function ruleError(rule: Rule<never>): AliyunError {

@@ -100,3 +100,8 @@ export const userDataBase64Rule: Rule<string> = {
   status: 403,
   message: 'The specified UserData is not valid',
 };
+
+/** An enumeration whose violation the documentation gives its own code. */
+export function oneOf(values: readonly string[], code: string, message: string, status = 400): Rule<string> {
+  return { describe: `one of ${values.join(', ')}`, test: (value) => values.includes(value), code, status, message };
+}

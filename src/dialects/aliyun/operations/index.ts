@@ -18,6 +18,8 @@ import DescribeVSwitches from './DescribeVSwitches.js';
 import DescribeZones from './DescribeZones.js';
 import JoinSecurityGroup from './JoinSecurityGroup.js';
 import LeaveSecurityGroup from './LeaveSecurityGroup.js';
+import ModifyInstanceAttribute from './ModifyInstanceAttribute.js';
+import ModifyInstanceVncPasswd from './ModifyInstanceVncPasswd.js';
 import RebootInstance from './RebootInstance.js';
 import RunInstances from './RunInstances.js';
 import StartInstance from './StartInstance.js';
@@ -44,6 +46,8 @@ export const OPERATIONS: readonly Operation[] = [
   DescribeZones,
   JoinSecurityGroup,
   LeaveSecurityGroup,
+  ModifyInstanceAttribute,
+  ModifyInstanceVncPasswd,
   RebootInstance,
   RunInstances,
   StartInstance,
