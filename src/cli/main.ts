@@ -1,4 +1,7 @@
 import { parseArgs } from 'node:util';
+import { accountsCommand } from './accounts.js';
+import { auditCommand } from './audit.js';
+import { instancesCommand } from './instances.js';
 import { keysCommand } from './keys.js';
 import { DEFAULT_DATA_DIR } from './options.js';
 import { serveCommand } from './serve.js';
@@ -7,7 +10,10 @@ const USAGE = `usage: openecs <command> [options]
 
   serve     [--host 127.0.0.1] [--port 8080] [--data-dir ./data] [--database-url postgres://...]
             [--transition-seconds 1] [--boot-seconds 1.5] [--public-url http://host:port]
-  keys      create [--account NAME] | list | disable <id> | enable <id>   [--data-dir] [--json]
+  keys      create [--account NAME] | list | disable <id> | enable <id>   [--json]
+  instances show <id> [--json] | lock <id> --reason security | unlock <id>
+  accounts  list | preview <account> <Recyclable|RemoteConnectionOptions|NestedVirtualization|NetworkEncryption> on|off
+  audit     [--instance ID] [--since 2026-11-23T06:00:00Z] [--json]
 
 Every command takes --data-dir (default ./data) and works beside a running server.`;
 
@@ -22,6 +28,9 @@ const { values, positionals } = parseArgs({
     'boot-seconds': { type: 'string', default: '1.5' },
     'public-url': { type: 'string' },
     account: { type: 'string' },
+    reason: { type: 'string' },
+    instance: { type: 'string' },
+    since: { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -50,6 +59,15 @@ try {
       break;
     case 'keys':
       await keysCommand(args, { ...common, account: values.account, json: values.json });
+      break;
+    case 'instances':
+      await instancesCommand(args, { ...common, reason: values.reason, json: values.json });
+      break;
+    case 'accounts':
+      await accountsCommand(args, { ...common, json: values.json });
+      break;
+    case 'audit':
+      await auditCommand({ ...common, instance: values.instance, since: values.since, json: values.json });
       break;
     default:
       console.log(USAGE);

@@ -292,19 +292,6 @@ export class InstanceService {
     if (outcome.task) await this.worker.started(outcome.instance, outcome.task);
   }
 
-  /** Operator lock (`openecs instances lock`): the seed operations then answer InstanceLockedForSecurity. */
-  async setLock(instanceId: string, reason: string | null): Promise<Instance> {
-    return retryStale(() =>
-      this.store.transaction(async (repos) => {
-        const instance = await repos.instances.getAny(instanceId);
-        if (!instance) throw notFound('InstanceNotFound', `The specified InstanceId ${instanceId} does not exist.`);
-        const next = { ...instance, lockReason: reason, version: instance.version + 1 };
-        if (!(await repos.instances.update(next))) throw new StaleWrite(instanceId);
-        return next;
-      }),
-    );
-  }
-
   /** A reboot or power-off from inside the guest: the state follows, pending changes stay pending. */
   async guestInitiated(instanceId: string, event: 'reboot' | 'poweroff'): Promise<void> {
     const outcome = await retryStale(() =>

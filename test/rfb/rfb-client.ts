@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { TestContext } from 'node:test';
 import { type Inflate, constants, createInflate } from 'node:zlib';
 import type { Rect } from '../../src/rfb/framebuffer.js';
 import { type PixelFormat, NATIVE_FORMAT, readPixelFormat, writePixelFormat } from '../../src/rfb/pixel-format.js';
@@ -129,6 +130,8 @@ export class TestClient {
   name = '';
   /** The client's framebuffer, in `format`. */
   fb = Buffer.alloc(0);
+  /** Which Tight forms were received: fill, mono, palette, full-colour. */
+  readonly tightForms = new Set<string>();
   private zlib = new Inflater();
   private tight: Inflater[] = [0, 1, 2, 3].map(() => new Inflater());
 
@@ -286,6 +289,7 @@ export class TestClient {
     }
     const kind = ctl >> 4;
     if (kind === 8) {
+      this.tightForms.add('fill');
       const pixel = this.fromTight(await this.take(this.tpixelSize));
       return Buffer.concat(new Array<Buffer>(count).fill(pixel));
     }
@@ -293,6 +297,7 @@ export class TestClient {
     const stream = this.tight[kind & 3]!;
     const filter = kind & 4 ? (await this.take(1))[0]! : 0;
     if (filter === 0) {
+      this.tightForms.add('full-colour');
       const data = await this.tightData(stream, count * this.tpixelSize);
       const out: Buffer[] = [];
       for (let i = 0; i < count; i++) out.push(this.fromTight(data.subarray(i * this.tpixelSize, (i + 1) * this.tpixelSize)));
@@ -302,6 +307,7 @@ export class TestClient {
     const colours = (await this.take(1))[0]! + 1;
     const palette: Buffer[] = [];
     for (let i = 0; i < colours; i++) palette.push(this.fromTight(await this.take(this.tpixelSize)));
+    this.tightForms.add(colours <= 2 ? 'mono' : 'palette');
     const rowBytes = colours <= 2 ? (rect.width + 7) >> 3 : rect.width;
     const data = await this.tightData(stream, rowBytes * rect.height);
     const out: Buffer[] = [];
@@ -350,19 +356,17 @@ export class TestClient {
   }
 }
 
-/** A server on a random port for `screen` and one client past the handshake; `end` closes both. */
+/** A server on a random port for `screen` and one client past the handshake, both closed after the test. */
 export async function openSession(
+  t: TestContext,
   screen: FakeScreen,
   extra: Partial<RfbServerOptions> = {},
-): Promise<{ server: TestServer; client: TestClient; end: () => Promise<void> }> {
+): Promise<{ server: TestServer; client: TestClient }> {
   const server = await startServer({ screen, input: nullInput, name: 'test', password: () => null, ...extra });
   const client = await TestClient.open(server.port);
-  return {
-    server,
-    client,
-    end: async () => {
-      client.close();
-      await server.close();
-    },
-  };
+  t.after(async () => {
+    client.close();
+    await server.close();
+  });
+  return { server, client };
 }

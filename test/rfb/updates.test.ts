@@ -15,22 +15,21 @@ function full(screen: FakeScreen): Rect {
   return { x: 0, y: 0, width: screen.width, height: screen.height };
 }
 
-test('a non-incremental request gets the whole requested area in Raw', async () => {
+test('a non-incremental request gets the whole requested area in Raw', async (t) => {
   const screen = new FakeScreen(40, 30, [0, 0, 255]);
   screen.fill({ x: 5, y: 5, width: 10, height: 10 }, [200, 100, 50]);
-  const { client, end } = await openSession(screen);
+  const { client } = await openSession(t, screen);
   client.requestUpdate(false);
   const rects = await client.readUpdate();
   assert.deepEqual(rects.map((r) => [r.rect, r.encoding]), [[full(screen), 0]]);
   assert.deepEqual(client.fb, translateRect(screen, full(screen), NATIVE_FORMAT));
   client.requestUpdate(false, { x: 3, y: 4, width: 5, height: 6 });
   assert.deepEqual((await client.readUpdate()).map((r) => r.rect), [{ x: 3, y: 4, width: 5, height: 6 }]);
-  await end();
 });
 
-test('an incremental request is held until damage, then gets only the damaged rectangle', async () => {
+test('an incremental request is held until damage, then gets only the damaged rectangle', async (t) => {
   const screen = new FakeScreen(40, 30);
-  const { client, end } = await openSession(screen);
+  const { client } = await openSession(t, screen);
   client.requestUpdate(false);
   await client.readUpdate();
   client.requestUpdate(true);
@@ -40,12 +39,11 @@ test('an incremental request is held until damage, then gets only the damaged re
   const rects = await client.readUpdate();
   assert.deepEqual(rects.map((r) => r.rect), [{ x: 7, y: 3, width: 4, height: 2 }]);
   assert.deepEqual(client.fb, translateRect(screen, full(screen), NATIVE_FORMAT));
-  await end();
 });
 
-test('damage while no request is pending is coalesced into the next update', async () => {
+test('damage while no request is pending is coalesced into the next update', async (t) => {
   const screen = new FakeScreen(64, 64);
-  const { client, end } = await openSession(screen);
+  const { client } = await openSession(t, screen);
   client.requestUpdate(false);
   await client.readUpdate();
   for (let x = 0; x < 64; x += 8) screen.fill({ x, y: 16, width: 8, height: 16 }, [x * 3, 255, 0]);
@@ -53,40 +51,37 @@ test('damage while no request is pending is coalesced into the next update', asy
   const rects = await client.readUpdate();
   assert.deepEqual(rects.map((r) => r.rect), [{ x: 0, y: 16, width: 64, height: 16 }]);
   assert.deepEqual(client.fb, translateRect(screen, full(screen), NATIVE_FORMAT));
-  await end();
 });
 
-test('SetPixelFormat is honoured: 16 bpp big-endian on the wire', async () => {
+test('SetPixelFormat is honoured: 16 bpp big-endian on the wire', async (t) => {
   const screen = new FakeScreen(2, 1);
   screen.fill({ x: 1, y: 0, width: 1, height: 1 }, [10, 128, 255]);
-  const { client, end } = await openSession(screen);
+  const { client } = await openSession(t, screen);
   client.setPixelFormat(RGB565_BE);
   client.requestUpdate(false);
   await client.readUpdate();
   assert.equal(client.fb.toString('hex'), '00000c1f');
-  await end();
 });
 
-test('key and pointer events reach the input sink', async () => {
+test('key and pointer events reach the input sink', async (t) => {
   const events: unknown[] = [];
   const input = {
     keyEvent: (down: boolean, keysym: number) => events.push(['key', down, keysym]),
     pointerEvent: (mask: number, x: number, y: number) => events.push(['pointer', mask, x, y]),
   };
-  const { client, end } = await openSession(new FakeScreen(8, 8), { input });
+  const { client } = await openSession(t, new FakeScreen(8, 8), { input });
   client.socket.write(Buffer.from('0401000000000061', 'hex'));
   client.socket.write(Buffer.from('0504000a0014', 'hex'));
-  client.socket.write(Buffer.from('04000000ff', 'hex'));
-  client.socket.write(Buffer.from('0d', 'hex')); // KeyEvent split across writes
-  client.socket.write(Buffer.from('0000', 'hex'));
+  client.socket.write(Buffer.from('0400000000', 'hex'));
+  client.socket.write(Buffer.from('00ff', 'hex')); // a KeyEvent split across writes
+  client.socket.write(Buffer.from('0d', 'hex'));
   client.requestUpdate(false);
   await client.readUpdate();
   assert.deepEqual(events, [['key', true, 0x61], ['pointer', 4, 10, 20], ['key', false, 0xff0d]]);
-  await end();
 });
 
-test('ClientCutText within the limit is accepted, beyond it closes the connection', async () => {
-  const { client, end } = await openSession(new FakeScreen(8, 8), { maxCutText: 100 });
+test('ClientCutText within the limit is accepted, beyond it closes the connection', async (t) => {
+  const { client } = await openSession(t, new FakeScreen(8, 8), { maxCutText: 100 });
   const cut = (length: number): Buffer => {
     const msg = Buffer.alloc(8 + length);
     msg[0] = 6;
@@ -98,12 +93,11 @@ test('ClientCutText within the limit is accepted, beyond it closes the connectio
   await client.readUpdate();
   client.socket.write(cut(101).subarray(0, 8));
   await client.reader.closed;
-  await end();
 });
 
-test('DesktopSize: a resize is announced, then the new screen is sent', async () => {
+test('DesktopSize: a resize is announced, then the new screen is sent', async (t) => {
   const screen = new FakeScreen(16, 8, [9, 9, 9]);
-  const { client, end } = await openSession(screen);
+  const { client } = await openSession(t, screen);
   client.setEncodings([0, -223]);
   client.requestUpdate(false);
   await client.readUpdate();
@@ -115,21 +109,19 @@ test('DesktopSize: a resize is announced, then the new screen is sent', async ()
   client.requestUpdate(true);
   assert.deepEqual((await client.readUpdate()).map((r) => r.rect), [full(screen)]);
   assert.deepEqual(client.fb, translateRect(screen, full(screen), NATIVE_FORMAT));
-  await end();
 });
 
-test('without DesktopSize a resized screen is clipped to the size the client knows', async () => {
+test('without DesktopSize a resized screen is clipped to the size the client knows', async (t) => {
   const screen = new FakeScreen(16, 8);
-  const { client, end } = await openSession(screen);
+  const { client } = await openSession(t, screen);
   client.requestUpdate(false);
   await client.readUpdate();
   screen.resize(10, 20);
   client.requestUpdate(true);
   assert.deepEqual((await client.readUpdate()).map((r) => r.rect), [{ x: 0, y: 0, width: 10, height: 8 }]);
-  await end();
 });
 
-test('a reported move reaches a CopyRect client as a copy, damage inside the source moving along', async () => {
+test('a reported move reaches a CopyRect client as a copy, damage inside the source moving along', async (t) => {
   const screen = new FakeScreen(32, 48);
   let announce: ((dest: Rect, srcX: number, srcY: number) => void) | null = null;
   const moves = (listener: (dest: Rect, srcX: number, srcY: number) => void): (() => void) => {
@@ -137,7 +129,7 @@ test('a reported move reaches a CopyRect client as a copy, damage inside the sou
     return () => (announce = null);
   };
   for (let row = 0; row < 3; row++) screen.fill({ x: 0, y: row * 16, width: 32, height: 16 }, [row * 80, 40, 200 - row * 60], false);
-  const { client, end } = await openSession(screen, { moves });
+  const { client } = await openSession(t, screen, { moves });
   client.setEncodings([1, 0]);
   client.requestUpdate(false);
   await client.readUpdate();
@@ -155,13 +147,12 @@ test('a reported move reaches a CopyRect client as a copy, damage inside the sou
     { x: 0, y: 32, width: 32, height: 16 },
   ]);
   assert.deepEqual(client.fb, translateRect(screen, full(screen), NATIVE_FORMAT));
-  await end();
 });
 
-test('a move is sent as pixels to a client without CopyRect', async () => {
+test('a move is sent as pixels to a client without CopyRect', async (t) => {
   const screen = new FakeScreen(16, 16);
   let announce: ((dest: Rect, srcX: number, srcY: number) => void) | null = null;
-  const { client, end } = await openSession(screen, {
+  const { client } = await openSession(t, screen, {
     moves: (listener) => {
       announce = listener;
       return () => {};
@@ -172,12 +163,11 @@ test('a move is sent as pixels to a client without CopyRect', async () => {
   announce!({ x: 0, y: 0, width: 16, height: 8 }, 0, 8);
   client.requestUpdate(true);
   assert.deepEqual((await client.readUpdate()).map((r) => [r.rect, r.encoding]), [[{ x: 0, y: 0, width: 16, height: 8 }, 0]]);
-  await end();
 });
 
-test('a client that does not read is not sent an unbounded backlog', async () => {
+test('a client that does not read is not sent an unbounded backlog', async (t) => {
   const screen = new FakeScreen(256, 256);
-  const { server, client, end } = await openSession(screen);
+  const { server, client } = await openSession(t, screen);
   client.socket.pause();
   const requests = Buffer.alloc(10 * 2000);
   for (let i = 0; i < 2000; i++) {
@@ -190,5 +180,4 @@ test('a client that does not read is not sent an unbounded backlog', async () =>
   const oneUpdate = 256 * 256 * 4 + 16;
   const queued = server.sockets[0]!.writableLength;
   assert.ok(queued <= oneUpdate, `server queued ${queued} bytes for a stalled client`);
-  await end();
 });
