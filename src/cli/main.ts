@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { loadCatalog } from '../server/catalog-file.js';
 import { accountsCommand } from './accounts.js';
 import { auditCommand } from './audit.js';
 import { instancesCommand } from './instances.js';
@@ -9,7 +10,7 @@ import { serveCommand } from './serve.js';
 const USAGE = `usage: openecs <command> [options]
 
   serve     [--host 127.0.0.1] [--port 8080] [--data-dir ./data] [--database-url postgres://...]
-            [--transition-seconds 1] [--boot-seconds 1.5] [--public-url http://host:port]
+            [--transition-seconds 1] [--boot-seconds 1.5] [--public-url http://host:port] [--catalog regions.json]
   keys      create [--account NAME] | list | disable <id> | enable <id>   [--json]
   instances show <id> [--json] | lock <id> --reason security | unlock <id>
   accounts  list | preview <account> <Recyclable|RemoteConnectionOptions|NestedVirtualization|NetworkEncryption> on|off
@@ -27,6 +28,7 @@ const { values, positionals } = parseArgs({
     'transition-seconds': { type: 'string', default: '1' },
     'boot-seconds': { type: 'string', default: '1.5' },
     'public-url': { type: 'string' },
+    catalog: { type: 'string' },
     account: { type: 'string' },
     reason: { type: 'string' },
     instance: { type: 'string' },
@@ -55,6 +57,7 @@ try {
         transitionSeconds: number('transition-seconds', values['transition-seconds'], 0),
         bootSeconds: number('boot-seconds', values['boot-seconds'], 0),
         publicUrl: values['public-url'],
+        catalog: values.catalog ? loadCatalog(values.catalog) : undefined,
       });
       break;
     case 'keys':

@@ -3,6 +3,7 @@ import { AuditLog } from './audit.js';
 import type { Catalog } from './catalog.js';
 import type { Clock } from './clock.js';
 import type { ComputeDriver } from './compute.js';
+import { type ConsolePolicy, ConsoleService, DEFAULT_CONSOLE_POLICY } from './consoles.js';
 import { CoreEvents } from './events.js';
 import { InstanceService } from './instances.js';
 import { NetworkService } from './networks.js';
@@ -19,6 +20,8 @@ export interface CoreDependencies {
   log: Logger;
   /** How long each transitional state (Pending, Starting, Stopping) lasts. */
   transitionMs: number;
+  /** Console URL lifetime and reconnect cap; Alibaba's 15 s and 30 a minute by default. */
+  consolePolicy?: Partial<ConsolePolicy>;
 }
 
 /** Everything the dialects may call, wired once. */
@@ -28,6 +31,7 @@ export class Core {
   readonly networks: NetworkService;
   readonly instances: InstanceService;
   readonly audit: AuditLog;
+  readonly consoles: ConsoleService;
   readonly worker: TransitionWorker;
   private readonly unsubscribe: () => void;
 
@@ -38,6 +42,10 @@ export class Core {
     this.audit = new AuditLog(store);
     this.worker = new TransitionWorker(store, compute, catalog, secrets, clock, this.events, log, transitionMs);
     this.instances = new InstanceService(store, catalog, this.networks, this.worker, compute, secrets, this.events, clock);
+    this.consoles = new ConsoleService(store, this.networks, this.instances, this.audit, clock, {
+      ...DEFAULT_CONSOLE_POLICY,
+      ...deps.consolePolicy,
+    });
     this.unsubscribe = compute.onGuestEvent((instanceId, event) => {
       this.instances
         .guestInitiated(instanceId, event)

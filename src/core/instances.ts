@@ -6,7 +6,7 @@ import { DomainError, forbidden, invalidState, invalidValue, notFound } from './
 import type { CoreEvents } from './events.js';
 import { resourceId } from './ids.js';
 import { ACTIONS, isAllowed, type LifecycleAction } from './lifecycle.js';
-import type { Caller, Instance, SecurityGroup, Tag } from './model.js';
+import type { Caller, Instance, PrivateDnsNameOptions, SecurityGroup, Tag } from './model.js';
 import { type NetworkService, SECURITY_GROUP_CAPACITY } from './networks.js';
 import { retryStale, StaleWrite } from './optimistic.js';
 import type { InstanceFilter, Page, PageResult, Repositories, Store } from './repositories.js';
@@ -16,6 +16,15 @@ import type { TransitionWorker } from './transitions.js';
 /** Security groups one instance may belong to (Alibaba's default quota). */
 export const MAX_SECURITY_GROUPS_PER_INSTANCE = 5;
 export const MAX_AMOUNT = 100;
+
+/** Alibaba's defaults: every resolution off, a custom hostname. */
+export const DEFAULT_PRIVATE_DNS_NAME_OPTIONS: PrivateDnsNameOptions = {
+  enableInstanceIdDnsARecord: false,
+  enableInstanceIdDnsAAAARecord: false,
+  enableIpDnsARecord: false,
+  enableIpDnsPtrRecord: false,
+  hostnameType: 'Custom',
+};
 
 function assertUnlocked(instance: Instance): void {
   if (instance.lockReason) {
@@ -153,13 +162,7 @@ export class InstanceService {
             topologyType: type.topologyTypes[0] ?? '',
           },
           creditSpecification: type.burstable ? (request.creditSpecification ?? 'Standard') : null,
-          privateDnsNameOptions: {
-            enableInstanceIdDnsARecord: false,
-            enableInstanceIdDnsAAAARecord: false,
-            enableIpDnsARecord: false,
-            enableIpDnsPtrRecord: false,
-            hostnameType: 'Custom',
-          },
+          privateDnsNameOptions: { ...DEFAULT_PRIVATE_DNS_NAME_OPTIONS },
           recyclable: false,
           enableNetworkEncryption: false,
           nestedVirtualization: null,

@@ -1,3 +1,4 @@
+import type { ConsoleToken } from './consoles.js';
 import type { InstanceStatus } from './lifecycle.js';
 import type {
   AccessKey,
@@ -90,6 +91,21 @@ export interface Repositories {
     list(): Promise<TransitionTask[]>;
     put(task: TransitionTask): Promise<void>;
     delete(instanceId: string): Promise<void>;
+  };
+  consoleTokens: {
+    insert(token: ConsoleToken): Promise<void>;
+    get(tokenHash: string): Promise<ConsoleToken | undefined>;
+    /**
+     * Marks the token consumed at `now`, in one conditional statement, if it is neither consumed
+     * nor expired; returns it only to the one caller whose statement did so.
+     */
+    consume(tokenHash: string, now: number, clientIp: string): Promise<ConsoleToken | undefined>;
+    /** Records why the connection that consumed the token was turned away. */
+    refuse(tokenHash: string, reason: string): Promise<void>;
+    /** Connections admitted (consumed, not refused) to the instance after `since`. */
+    countAdmitted(instanceId: string, since: number): Promise<number>;
+    /** Deletes tokens that expired before `before`. */
+    purge(before: number): Promise<void>;
   };
   audit: {
     insert(record: AuditRecord): Promise<void>;

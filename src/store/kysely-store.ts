@@ -10,9 +10,10 @@ import type {
   Vpc,
   VSwitch,
 } from '../core/model.js';
+import type { ConsoleToken } from '../core/consoles.js';
 import type { InstanceStatus } from '../core/lifecycle.js';
 import type { SqlDialectName } from './database.js';
-import type { Database } from './schema.js';
+import type { ConsoleTokensTable, Database } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -240,6 +241,7 @@ function repositories(db: Db): Repositories {
         await db.deleteFrom('tasks').where('instance_id', '=', instanceId).execute();
       },
     },
+    consoleTokens: consoleTokenRepository(db),
     audit: {
       async insert(record) {
         await db
@@ -397,6 +399,68 @@ function instanceRepository(db: Db): Repositories['instances'] {
       await db.deleteFrom('instance_tags').where('instance_id', '=', instanceId).execute();
       await db.deleteFrom('tasks').where('instance_id', '=', instanceId).execute();
       await db.deleteFrom('instances').where('instance_id', '=', instanceId).execute();
+    },
+  };
+}
+
+function consoleTokenRepository(db: Db): Repositories['consoleTokens'] {
+  const fromRow = (row: ConsoleTokensTable): ConsoleToken => ({
+    tokenHash: row.token_hash,
+    accountId: row.account_id,
+    instanceId: row.instance_id,
+    issuedAt: Number(row.issued_at),
+    expiresAt: Number(row.expires_at),
+    consumedAt: row.consumed_at === null ? null : Number(row.consumed_at),
+    clientIp: row.client_ip,
+    refused: row.refused,
+  });
+  return {
+    async insert(token) {
+      await db
+        .insertInto('console_tokens')
+        .values({
+          token_hash: token.tokenHash,
+          account_id: token.accountId,
+          instance_id: token.instanceId,
+          issued_at: token.issuedAt,
+          expires_at: token.expiresAt,
+          consumed_at: token.consumedAt,
+          client_ip: token.clientIp,
+          refused: token.refused,
+        })
+        .execute();
+    },
+    async get(tokenHash) {
+      const row = await db.selectFrom('console_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      return row && fromRow(row);
+    },
+    async consume(tokenHash, now, clientIp) {
+      // One statement decides: a second consumer finds consumed_at set and updates nothing.
+      const row = await db
+        .updateTable('console_tokens')
+        .set({ consumed_at: now, client_ip: clientIp })
+        .where('token_hash', '=', tokenHash)
+        .where('consumed_at', 'is', null)
+        .where('expires_at', '>', now)
+        .returningAll()
+        .executeTakeFirst();
+      return row && fromRow(row);
+    },
+    async refuse(tokenHash, reason) {
+      await db.updateTable('console_tokens').set({ refused: reason }).where('token_hash', '=', tokenHash).execute();
+    },
+    async countAdmitted(instanceId, since) {
+      const row = await db
+        .selectFrom('console_tokens')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('instance_id', '=', instanceId)
+        .where('consumed_at', '>', since)
+        .where('refused', 'is', null)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    async purge(before) {
+      await db.deleteFrom('console_tokens').where('expires_at', '<', before).execute();
     },
   };
 }

@@ -93,6 +93,28 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema.createIndex('audit_by_time').on('audit').column('at').execute();
       },
     },
+    '002_console_tokens': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('console_tokens')
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('account_id', 'text', (c) => c.notNull())
+          .addColumn('instance_id', 'text', (c) => c.notNull())
+          .addColumn('issued_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addColumn('consumed_at', 'bigint')
+          .addColumn('client_ip', 'text')
+          .addColumn('refused', 'text')
+          .execute();
+        // The reconnect cap counts an instance's recent connections; the purge drops old tokens.
+        await db.schema
+          .createIndex('console_tokens_by_instance')
+          .on('console_tokens')
+          .columns(['instance_id', 'consumed_at'])
+          .execute();
+        await db.schema.createIndex('console_tokens_by_expiry').on('console_tokens').column('expires_at').execute();
+      },
+    },
   };
 }
 

@@ -78,6 +78,19 @@ export interface AuditTable {
   doc: string;
 }
 
+/** Console URL tokens, by SHA-256 of the token: the token itself is never stored. */
+export interface ConsoleTokensTable {
+  token_hash: string;
+  account_id: string;
+  instance_id: string;
+  issued_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+  client_ip: string | null;
+  /** Why the connection that consumed the token was turned away; null when it was admitted. */
+  refused: string | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   access_keys: AccessKeysTable;
@@ -89,4 +102,5 @@ export interface Database {
   instance_tags: InstanceTagsTable;
   tasks: TasksTable;
   audit: AuditTable;
+  console_tokens: ConsoleTokensTable;
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { DEFAULT_PRIVATE_DNS_NAME_OPTIONS } from '../../src/core/instances.js';
 import type { Instance } from '../../src/core/model.js';
 import type { Store } from '../../src/core/repositories.js';
 import { openStore } from '../../src/store/database.js';
@@ -36,7 +37,7 @@ function instance(n: number, overrides: Partial<Instance> = {}): Instance {
     networkInterfaceQueueNumber: 2,
     cpuOptions: { coreCount: 1, threadsPerCore: 2, topologyType: '' },
     creditSpecification: null,
-    privateDnsNameOptions: { enableInstanceIdDnsARecord: false, enableInstanceIdDnsAAAARecord: false, enableIpDnsARecord: false, enableIpDnsPtrRecord: false, hostnameType: 'Custom' },
+    privateDnsNameOptions: { ...DEFAULT_PRIVATE_DNS_NAME_OPTIONS },
     recyclable: false,
     enableNetworkEncryption: false,
     nestedVirtualization: null,
