@@ -74,14 +74,21 @@ const fingerprint = (tokenHash: string) => tokenHash.slice(0, 12);
  * admit a URL another replica issued; HTTP and WebSockets are the gateway's business.
  */
 export class ConsoleService {
+  readonly policy: ConsolePolicy;
+
   constructor(
     private readonly store: Store,
     private readonly networks: NetworkService,
     private readonly instances: InstanceService,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
-    readonly policy: ConsolePolicy,
-  ) {}
+    policy: Partial<ConsolePolicy> = {},
+  ) {
+    this.policy = {
+      urlTtlMs: policy.urlTtlMs ?? DEFAULT_CONSOLE_POLICY.urlTtlMs,
+      reconnectsPerMinute: policy.reconnectsPerMinute ?? DEFAULT_CONSOLE_POLICY.reconnectsPerMinute,
+    };
+  }
 
   /** DescribeInstanceVncUrl: a new token for a Running, booted, unlocked instance of the caller's. */
   async issue(caller: Caller, input: { regionId: string; instanceId: string }): Promise<{ token: string; expiresAt: number }> {

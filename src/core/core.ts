@@ -3,7 +3,7 @@ import { AuditLog } from './audit.js';
 import type { Catalog } from './catalog.js';
 import type { Clock } from './clock.js';
 import type { ComputeDriver } from './compute.js';
-import { type ConsolePolicy, ConsoleService, DEFAULT_CONSOLE_POLICY } from './consoles.js';
+import { type ConsolePolicy, ConsoleService } from './consoles.js';
 import { CoreEvents } from './events.js';
 import { InstanceService } from './instances.js';
 import { NetworkService } from './networks.js';
@@ -42,10 +42,7 @@ export class Core {
     this.audit = new AuditLog(store);
     this.worker = new TransitionWorker(store, compute, catalog, secrets, clock, this.events, log, transitionMs);
     this.instances = new InstanceService(store, catalog, this.networks, this.worker, compute, secrets, this.events, clock);
-    this.consoles = new ConsoleService(store, this.networks, this.instances, this.audit, clock, {
-      ...DEFAULT_CONSOLE_POLICY,
-      ...deps.consolePolicy,
-    });
+    this.consoles = new ConsoleService(store, this.networks, this.instances, this.audit, clock, deps.consolePolicy);
     this.unsubscribe = compute.onGuestEvent((instanceId, event) => {
       this.instances
         .guestInitiated(instanceId, event)

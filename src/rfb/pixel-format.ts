@@ -14,8 +14,25 @@ export interface PixelFormat {
 }
 
 /**
- * The source's own layout (bytes R, G, B, 0) read as a little-endian word. Announcing it in
- * ServerInit means a client that keeps it (noVNC 1.7 asks for exactly this) costs a plain copy.
+ * The format ServerInit announces: what QEMU, TigerVNC and x11vnc announce on x86, because some
+ * clients (Net::VNC) assume it instead of reading it.
+ */
+export const DEFAULT_FORMAT: PixelFormat = {
+  bitsPerPixel: 32,
+  depth: 24,
+  bigEndian: false,
+  trueColour: true,
+  redMax: 255,
+  greenMax: 255,
+  blueMax: 255,
+  redShift: 16,
+  greenShift: 8,
+  blueShift: 0,
+};
+
+/**
+ * The source's own layout (bytes R, G, B, 0) read as a little-endian word: a client asking for it
+ * (noVNC 1.7 does) costs a plain copy.
  */
 export const NATIVE_FORMAT: PixelFormat = {
   bitsPerPixel: 32,

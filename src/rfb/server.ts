@@ -4,7 +4,7 @@ import { encodeCopyRect } from './encoders/copyrect.js';
 import { type RectEncoder, rectHeader } from './encoders/encoder.js';
 import { type ClientCapabilities, clientCapabilities, createEncoder } from './encodings.js';
 import type { FramebufferSource, InputSink, Rect } from './framebuffer.js';
-import { NATIVE_FORMAT, type PixelFormat, translateRect, unsupportedReason, writePixelFormat } from './pixel-format.js';
+import { DEFAULT_FORMAT, type PixelFormat, translateRect, unsupportedReason, writePixelFormat } from './pixel-format.js';
 import { Encoding, type ProtocolMinor, SERVER_VERSION, SecurityType, parseClientVersion } from './protocol.js';
 import { Region, boundingBox, intersect, isEmpty } from './region.js';
 import { CHALLENGE_SIZE, checkVncAuth, newChallenge } from './vnc-auth.js';
@@ -56,7 +56,7 @@ class RfbSession implements RfbConnection {
   private minor: ProtocolMinor = 8;
   private password: string | null = null;
   private challenge: Buffer = Buffer.alloc(0);
-  private format: PixelFormat = NATIVE_FORMAT;
+  private format: PixelFormat = DEFAULT_FORMAT;
   private capabilities: ClientCapabilities = clientCapabilities([]);
   private readonly encoders = new Map<number, RectEncoder>();
   /** Pixels the client will show wrongly once it has applied `moves`. */

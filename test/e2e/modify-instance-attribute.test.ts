@@ -103,16 +103,25 @@ function harness(get: () => { server: TestServer; ecs: EcsClient }) {
     return instanceId;
   }
 
-  /** Each change set is refused with code and status, and the instance is unchanged afterwards. */
-  async function refused(instanceId: string, changeSets: Changes[], code: string, status: number, ecs = get().ecs): Promise<void> {
-    const before = await snapshot(get().ecs, instanceId);
+  /**
+   * Each change set, sent by `caller`, is refused with code and status, and the instance is
+   * unchanged afterwards as its owner sees it.
+   */
+  async function refused(
+    instanceId: string,
+    changeSets: Changes[],
+    code: string,
+    status: number,
+    { caller = get().ecs, owner = caller }: { caller?: EcsClient; owner?: EcsClient } = {},
+  ): Promise<void> {
+    const before = await snapshot(owner, instanceId);
     for (const changes of changeSets) {
-      const error = await sdkError(modify(instanceId, changes, ecs));
+      const error = await sdkError(modify(instanceId, changes, caller));
       const what = JSON.stringify(changes).slice(0, 200);
       assert.equal(error.code, code, `${what}: ${String(error.data?.Message)}`);
       assert.equal(error.statusCode, status, what);
     }
-    assert.deepEqual(await snapshot(get().ecs, instanceId), before, 'a refused call changes nothing');
+    assert.deepEqual(await snapshot(owner, instanceId), before, 'a refused call changes nothing');
   }
 
   return { modify, launch, refused };
@@ -531,12 +540,12 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
       new $Ecs.ModifyInstanceAttributeRequestRemoteConnectionOptions(options);
 
     test('InvalidParameter.RecycleBin 400: Recyclable', async () => {
-      await refused(instanceId, [{ recyclable: true }], 'InvalidParameter.RecycleBin', 400, caller);
+      await refused(instanceId, [{ recyclable: true }], 'InvalidParameter.RecycleBin', 400, { caller });
       await preview('Recyclable', 'on');
       await modify(instanceId, { recyclable: true }, caller);
       assert.equal((await listed(caller, instanceId)).recyclable, true);
       await preview('Recyclable', 'off');
-      await refused(instanceId, [{ recyclable: false }], 'InvalidParameter.RecycleBin', 400, caller);
+      await refused(instanceId, [{ recyclable: false }], 'InvalidParameter.RecycleBin', 400, { caller });
     });
 
     test('InvalidUser.Unauthorized 403: RemoteConnectionOptions and CpuOptions.NestedVirtualization', async () => {
@@ -545,25 +554,25 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
         [{ remoteConnectionOptions: remote({ type: 'hide', password: 'Remote123!' }) }, { cpuOptions: cpu({ nestedVirtualization: 'enabled' }) }],
         'InvalidUser.Unauthorized',
         403,
-        caller,
+        { caller },
       );
       await preview('RemoteConnectionOptions', 'on');
       await modify(instanceId, { remoteConnectionOptions: remote({ type: 'hide', password: 'Remote123!' }) }, caller);
-      await refused(instanceId, [{ cpuOptions: cpu({ nestedVirtualization: 'enabled' }) }], 'InvalidUser.Unauthorized', 403, caller);
+      await refused(instanceId, [{ cpuOptions: cpu({ nestedVirtualization: 'enabled' }) }], 'InvalidUser.Unauthorized', 403, { caller });
       await preview('NestedVirtualization', 'on');
       await modify(instanceId, { cpuOptions: cpu({ nestedVirtualization: 'enabled' }) }, caller);
       assert.equal((await listed(caller, instanceId)).cpuOptions!.nestedVirtualization, 'enabled');
     });
 
     test('InvalidRemoteConnectionOptions.Type 400 and InvalidRemoteConnectionOptions.Password 400', async () => {
-      await refused(instanceId, [{ remoteConnectionOptions: remote({ type: 'visible' }) }], 'InvalidRemoteConnectionOptions.Type', 400, caller);
-      await refused(instanceId, [{ remoteConnectionOptions: remote({ password: 'short' }) }], 'InvalidRemoteConnectionOptions.Password', 400, caller);
+      await refused(instanceId, [{ remoteConnectionOptions: remote({ type: 'visible' }) }], 'InvalidRemoteConnectionOptions.Type', 400, { caller });
+      await refused(instanceId, [{ remoteConnectionOptions: remote({ password: 'short' }) }], 'InvalidRemoteConnectionOptions.Password', 400, { caller });
     });
 
     test('InvalidOperation.UserNotSupportNetworkEncryption 403, then InvalidOperation.InstanceTypeNotSupportNetworkEncryption 403 off g8i', async () => {
-      await refused(instanceId, [{ enableNetworkEncryption: true }], 'InvalidOperation.UserNotSupportNetworkEncryption', 403, caller);
+      await refused(instanceId, [{ enableNetworkEncryption: true }], 'InvalidOperation.UserNotSupportNetworkEncryption', 403, { caller });
       await preview('NetworkEncryption', 'on');
-      await refused(instanceId, [{ enableNetworkEncryption: true }], 'InvalidOperation.InstanceTypeNotSupportNetworkEncryption', 403, caller);
+      await refused(instanceId, [{ enableNetworkEncryption: true }], 'InvalidOperation.InstanceTypeNotSupportNetworkEncryption', 403, { caller });
       const g8i = (await runningInstance(caller, { instanceType: 'ecs.g8i.xlarge' })).instanceId;
       await modify(g8i, { enableNetworkEncryption: true }, caller);
       assert.equal((await attribute(caller, g8i)).enableNetworkEncryption, true);
@@ -603,7 +612,7 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
         assert.equal(error.statusCode, 404);
       }
       const stranger = ecsClient(server, { key: await newAccountKey(server, 'stranger') });
-      await refused(linux, [{ instanceName: 'hijacked' }, { password: 'Hijack123!' }], 'InvalidInstanceId.NotFound', 404, stranger);
+      await refused(linux, [{ instanceName: 'hijacked' }, { password: 'Hijack123!' }], 'InvalidInstanceId.NotFound', 404, { caller: stranger, owner: ecs });
     });
   });
 

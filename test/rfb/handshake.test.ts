@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NATIVE_FORMAT, readPixelFormat } from '../../src/rfb/pixel-format.js';
+import { DEFAULT_FORMAT, readPixelFormat } from '../../src/rfb/pixel-format.js';
 import { vncAuthResponse } from '../../src/rfb/vnc-auth.js';
 import { FakeScreen } from './fake-screen.js';
 import { ByteReader, type TestServer, nullInput, startServer } from './rfb-client.js';
@@ -30,7 +30,7 @@ async function expectServerInit(socket: net.Socket, r: ByteReader): Promise<void
   socket.write(Buffer.of(0));
   assert.equal(await r.u16(), 64);
   assert.equal(await r.u16(), 32);
-  assert.deepEqual(readPixelFormat(await r.read(16), 0), NATIVE_FORMAT);
+  assert.deepEqual(readPixelFormat(await r.read(16), 0), DEFAULT_FORMAT);
   assert.equal((await r.read(await r.u32())).toString(), 'vm-1');
 }
 

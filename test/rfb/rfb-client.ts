@@ -2,7 +2,7 @@ import net from 'node:net';
 import type { TestContext } from 'node:test';
 import { type Inflate, constants, createInflate } from 'node:zlib';
 import type { Rect } from '../../src/rfb/framebuffer.js';
-import { type PixelFormat, NATIVE_FORMAT, readPixelFormat, writePixelFormat } from '../../src/rfb/pixel-format.js';
+import { DEFAULT_FORMAT, type PixelFormat, readPixelFormat, translateRect, writePixelFormat } from '../../src/rfb/pixel-format.js';
 import { type RfbConnection, type RfbServerOptions, serveRfb } from '../../src/rfb/server.js';
 import { vncAuthResponse } from '../../src/rfb/vnc-auth.js';
 import type { FakeScreen } from './fake-screen.js';
@@ -124,7 +124,7 @@ export interface ReceivedRect {
 /** A small RFB client that decodes Raw, CopyRect, Zlib, the Tight subset the server emits, and DesktopSize. */
 export class TestClient {
   readonly reader: ByteReader;
-  format: PixelFormat = NATIVE_FORMAT;
+  format: PixelFormat = DEFAULT_FORMAT;
   width = 0;
   height = 0;
   name = '';
@@ -338,6 +338,11 @@ export class TestClient {
     for (let row = 0; row < rect.height; row++) {
       pixels.copy(this.fb, ((rect.y + row) * this.width + rect.x) * bpp, row * rect.width * bpp, (row + 1) * rect.width * bpp);
     }
+  }
+
+  /** Whether the client's framebuffer holds exactly the screen, in the client's format. */
+  shows(screen: FakeScreen): boolean {
+    return this.fb.equals(translateRect(screen, { x: 0, y: 0, width: screen.width, height: screen.height }, this.format));
   }
 
   crop(rect: Rect): Buffer {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Rect } from '../../src/rfb/framebuffer.js';
-import { NATIVE_FORMAT, type PixelFormat, translateRect } from '../../src/rfb/pixel-format.js';
+import { NATIVE_FORMAT, type PixelFormat } from '../../src/rfb/pixel-format.js';
 import { FakeScreen } from './fake-screen.js';
 import { openSession } from './rfb-client.js';
 
@@ -22,7 +22,7 @@ test('a non-incremental request gets the whole requested area in Raw', async (t)
   client.requestUpdate(false);
   const rects = await client.readUpdate();
   assert.deepEqual(rects.map((r) => [r.rect, r.encoding]), [[full(screen), 0]]);
-  assert.deepEqual(client.fb, translateRect(screen, full(screen), NATIVE_FORMAT));
+  assert.ok(client.shows(screen));
   client.requestUpdate(false, { x: 3, y: 4, width: 5, height: 6 });
   assert.deepEqual((await client.readUpdate()).map((r) => r.rect), [{ x: 3, y: 4, width: 5, height: 6 }]);
 });
@@ -38,7 +38,7 @@ test('an incremental request is held until damage, then gets only the damaged re
   screen.fill({ x: 7, y: 3, width: 4, height: 2 }, [1, 2, 3]);
   const rects = await client.readUpdate();
   assert.deepEqual(rects.map((r) => r.rect), [{ x: 7, y: 3, width: 4, height: 2 }]);
-  assert.deepEqual(client.fb, translateRect(screen, full(screen), NATIVE_FORMAT));
+  assert.ok(client.shows(screen));
 });
 
 test('damage while no request is pending is coalesced into the next update', async (t) => {
@@ -50,17 +50,24 @@ test('damage while no request is pending is coalesced into the next update', asy
   client.requestUpdate(true);
   const rects = await client.readUpdate();
   assert.deepEqual(rects.map((r) => r.rect), [{ x: 0, y: 16, width: 64, height: 16 }]);
-  assert.deepEqual(client.fb, translateRect(screen, full(screen), NATIVE_FORMAT));
+  assert.ok(client.shows(screen));
 });
 
-test('SetPixelFormat is honoured: 16 bpp big-endian on the wire', async (t) => {
+test("SetPixelFormat is honoured: the default, noVNC's and 16 bpp big-endian on the wire", async (t) => {
   const screen = new FakeScreen(2, 1);
   screen.fill({ x: 1, y: 0, width: 1, height: 1 }, [10, 128, 255]);
   const { client } = await openSession(t, screen);
-  client.setPixelFormat(RGB565_BE);
-  client.requestUpdate(false);
-  await client.readUpdate();
-  assert.equal(client.fb.toString('hex'), '00000c1f');
+  const expected: [PixelFormat | null, string][] = [
+    [null, '00000000ff800a00'],
+    [NATIVE_FORMAT, '000000000a80ff00'],
+    [RGB565_BE, '00000c1f'],
+  ];
+  for (const [format, hex] of expected) {
+    if (format) client.setPixelFormat(format);
+    client.requestUpdate(false);
+    await client.readUpdate();
+    assert.equal(client.fb.toString('hex'), hex);
+  }
 });
 
 test('key and pointer events reach the input sink', async (t) => {
@@ -108,7 +115,7 @@ test('DesktopSize: a resize is announced, then the new screen is sent', async (t
   assert.equal(client.width, 24);
   client.requestUpdate(true);
   assert.deepEqual((await client.readUpdate()).map((r) => r.rect), [full(screen)]);
-  assert.deepEqual(client.fb, translateRect(screen, full(screen), NATIVE_FORMAT));
+  assert.ok(client.shows(screen));
 });
 
 test('without DesktopSize a resized screen is clipped to the size the client knows', async (t) => {
@@ -146,7 +153,7 @@ test('a reported move reaches a CopyRect client as a copy, damage inside the sou
     { x: 4, y: 4, width: 4, height: 4 },
     { x: 0, y: 32, width: 32, height: 16 },
   ]);
-  assert.deepEqual(client.fb, translateRect(screen, full(screen), NATIVE_FORMAT));
+  assert.ok(client.shows(screen));
 });
 
 test('a move is sent as pixels to a client without CopyRect', async (t) => {

@@ -5,7 +5,8 @@ import type { Rule } from './params.js';
  * Alibaba's documented value rules (API contract, so they live in the dialect). Sources: the
  * seeds in shared/seeds and the ModifyInstanceAttribute / RunInstances reference pages.
  */
-const PASSWORD_SPECIALS = "()~!@#$%^&*-_+=|{}[]:;'<>,.?/";
+// The SDK's list (RunInstances, ModifyInstanceAttribute); the seed page lost its backtick to Markdown.
+const PASSWORD_SPECIALS = "()`~!@#$%^&*-_+=|{}[]:;'<>,.?/";
 const PASSWORD_CLASSES = [/[A-Z]/, /[a-z]/, /[0-9]/, new RegExp(`[${PASSWORD_SPECIALS.replace(/[\]\\^-]/g, '\\$&')}]`)];
 const PASSWORD_CHARSET = new RegExp(`^[A-Za-z0-9${PASSWORD_SPECIALS.replace(/[\]\\^-]/g, '\\$&')}]*$`);
 
