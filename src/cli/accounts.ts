@@ -11,7 +11,12 @@ export async function accountsCommand(args: string[], options: CommonOptions & {
       for (const a of all) console.log(`${a.name}  ${a.accountId}  preview: ${a.previewFeatures.join(',') || '-'}`);
       return;
     }
-    if (sub === 'preview' && name && PREVIEW_FEATURES.includes(feature as PreviewFeature) && (state === 'on' || state === 'off')) {
+    if (
+      sub === 'preview' &&
+      name &&
+      PREVIEW_FEATURES.includes(feature as PreviewFeature) &&
+      (state === 'on' || state === 'off')
+    ) {
       const account = await accounts.setPreviewFeature(name, feature!, state === 'on');
       return console.log(`${account.name}: preview ${account.previewFeatures.join(',') || '(none)'}`);
     }

@@ -1,7 +1,9 @@
 import { withAdmin } from './admin.js';
 import type { CommonOptions } from './options.js';
 
-export async function auditCommand(options: CommonOptions & { instance?: string; since?: string; json?: boolean }): Promise<void> {
+export async function auditCommand(
+  options: CommonOptions & { instance?: string; since?: string; json?: boolean },
+): Promise<void> {
   let since: number | undefined;
   if (options.since) {
     since = Date.parse(options.since);
@@ -12,7 +14,18 @@ export async function auditCommand(options: CommonOptions & { instance?: string;
     if (options.json) return console.log(JSON.stringify(records, null, 2));
     for (const r of records) {
       console.log(
-        [new Date(r.at).toISOString(), r.dialect, r.action, r.resourceId ?? '-', r.outcome, r.accountId ?? '-', r.accessKeyId ?? '-', r.sourceIp, r.requestId, r.detail ?? ''].join('  '),
+        [
+          new Date(r.at).toISOString(),
+          r.dialect,
+          r.action,
+          r.resourceId ?? '-',
+          r.outcome,
+          r.accountId ?? '-',
+          r.accessKeyId ?? '-',
+          r.sourceIp,
+          r.requestId,
+          r.detail ?? '',
+        ].join('  '),
       );
     }
   });

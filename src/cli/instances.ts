@@ -16,15 +16,25 @@ function summary(instance: Instance) {
     ioOptimized: instance.ioOptimized,
     lockReason: instance.lockReason,
     bootCount: instance.bootCount,
-    guest: instance.guest && { hostName: instance.guest.hostName, mtu: instance.guest.mtu, hasPassword: instance.guest.passwordHash !== null, hasVncPassword: instance.guest.vncPasswordSealed !== null },
+    guest: instance.guest && {
+      hostName: instance.guest.hostName,
+      mtu: instance.guest.mtu,
+      hasPassword: instance.guest.passwordHash !== null,
+      hasVncPassword: instance.guest.vncPasswordSealed !== null,
+    },
     pending: pendingChanges(instance),
   };
 }
 
-export async function instancesCommand(args: string[], options: CommonOptions & { reason?: string; json?: boolean }): Promise<void> {
+export async function instancesCommand(
+  args: string[],
+  options: CommonOptions & { reason?: string; json?: boolean },
+): Promise<void> {
   const [sub, id] = args;
   if (!sub || !id || !['show', 'lock', 'unlock'].includes(sub)) {
-    throw new Error('usage: openecs instances show <InstanceId> [--json] | lock <InstanceId> --reason security | unlock <InstanceId>');
+    throw new Error(
+      'usage: openecs instances show <InstanceId> [--json] | lock <InstanceId> --reason security | unlock <InstanceId>',
+    );
   }
   await withAdmin(options, async ({ store }) => {
     const instance = await store.repos.instances.getAny(id);
@@ -32,13 +42,16 @@ export async function instancesCommand(args: string[], options: CommonOptions & 
     if (sub === 'show') {
       const view = summary(instance);
       if (options.json) return console.log(JSON.stringify(view, null, 2));
-      console.log(`${view.instanceId}  ${view.status}  ${view.instanceName}  (${view.regionId}, account ${view.accountId})`);
+      console.log(
+        `${view.instanceId}  ${view.status}  ${view.instanceName}  (${view.regionId}, account ${view.accountId})`,
+      );
       console.log(`  hostname: ${view.hostName}${view.lockReason ? `  LOCKED: ${view.lockReason}` : ''}`);
       if (view.pending.length === 0) console.log('  no pending changes');
       for (const change of view.pending) console.log(`  pending ${change.attribute}: applies on ${change.appliesOn}`);
       return;
     }
-    if (sub === 'lock' && !options.reason) throw new Error('usage: openecs instances lock <InstanceId> --reason security');
+    if (sub === 'lock' && !options.reason)
+      throw new Error('usage: openecs instances lock <InstanceId> --reason security');
     // Written through the store directly: the lock is an operator's fact, not an API call.
     const next = { ...instance, lockReason: sub === 'lock' ? options.reason! : null, version: instance.version + 1 };
     if (!(await store.repos.instances.update(next))) throw new Error(`${id} changed meanwhile; try again`);

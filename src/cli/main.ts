@@ -11,6 +11,7 @@ const USAGE = `usage: openecs <command> [options]
 
   serve     [--host 127.0.0.1] [--port 8080] [--data-dir ./data] [--database-url postgres://...]
             [--transition-seconds 1] [--boot-seconds 1.5] [--public-url http://host:port] [--catalog regions.json]
+            [--console-url-ttl-seconds 15] [--console-idle-seconds 60] [--console-reconnects-per-minute 30]
   keys      create [--account NAME] | list | disable <id> | enable <id>   [--json]
   instances show <id> [--json] | lock <id> --reason security | unlock <id>
   accounts  list | preview <account> <Recyclable|RemoteConnectionOptions|NestedVirtualization|NetworkEncryption> on|off
@@ -28,6 +29,9 @@ const { values, positionals } = parseArgs({
     'transition-seconds': { type: 'string', default: '1' },
     'boot-seconds': { type: 'string', default: '1.5' },
     'public-url': { type: 'string' },
+    'console-url-ttl-seconds': { type: 'string' },
+    'console-idle-seconds': { type: 'string' },
+    'console-reconnects-per-minute': { type: 'string' },
     catalog: { type: 'string' },
     account: { type: 'string' },
     reason: { type: 'string' },
@@ -44,6 +48,10 @@ function number(name: string, value: string, min: number): number {
   return n;
 }
 
+function optionalNumber(name: string, value: string | undefined, min: number): number | undefined {
+  return value === undefined ? undefined : number(name, value, min);
+}
+
 const [command, ...args] = positionals;
 const common = { dataDir: values['data-dir'], databaseUrl: values['database-url'] ?? process.env.OPENECS_DATABASE_URL };
 
@@ -57,6 +65,13 @@ try {
         transitionSeconds: number('transition-seconds', values['transition-seconds'], 0),
         bootSeconds: number('boot-seconds', values['boot-seconds'], 0),
         publicUrl: values['public-url'],
+        consoleUrlTtlSeconds: optionalNumber('console-url-ttl-seconds', values['console-url-ttl-seconds'], 0.1),
+        consoleIdleSeconds: optionalNumber('console-idle-seconds', values['console-idle-seconds'], 0.1),
+        consoleReconnectsPerMinute: optionalNumber(
+          'console-reconnects-per-minute',
+          values['console-reconnects-per-minute'],
+          1,
+        ),
         catalog: values.catalog ? loadCatalog(values.catalog) : undefined,
       });
       break;

@@ -43,6 +43,8 @@ type Phase = 'version' | 'awaitServerType' | 'securityType' | 'auth' | 'clientIn
  * client sent, and `fromServer` for what the server sent (only its first 16 bytes are read, for
  * 3.3, where the server alone picks the security type). Payloads are counted, not buffered.
  * Handshakes other than None and VNC Authentication cannot be followed and are reported as errors.
+ * PointerEvent is taken as 6 bytes: the ExtendedMouseButtons variant needs a server announcement
+ * that neither our server nor QEMU 7.2 makes.
  */
 export class ClientStreamParser {
   private phase: Phase = 'version';

@@ -47,7 +47,7 @@ export const NATIVE_FORMAT: PixelFormat = {
   blueShift: 16,
 };
 
-export const PIXEL_FORMAT_SIZE = 16;
+const PIXEL_FORMAT_SIZE = 16;
 
 export function readPixelFormat(buf: Buffer, at: number): PixelFormat {
   return {
@@ -94,16 +94,17 @@ export function bytesPerPixel(format: PixelFormat): number {
 }
 
 function isNative(format: PixelFormat): boolean {
-  return (
-    format.bitsPerPixel === 32 &&
-    !format.bigEndian &&
-    format.redMax === 255 &&
-    format.greenMax === 255 &&
-    format.blueMax === 255 &&
-    format.redShift === 0 &&
-    format.greenShift === 8 &&
-    format.blueShift === 16
-  );
+  const fields = [
+    'bitsPerPixel',
+    'bigEndian',
+    'redMax',
+    'greenMax',
+    'blueMax',
+    'redShift',
+    'greenShift',
+    'blueShift',
+  ] as const;
+  return fields.every((field) => format[field] === NATIVE_FORMAT[field]);
 }
 
 /** Lookup tables from an 8-bit channel to its scaled, shifted contribution to a client pixel. */
@@ -149,14 +150,16 @@ export function translateRect(screen: FramebufferSource, rect: Rect, format: Pix
   return out;
 }
 
-/** Reads the client-format pixel at byte offset `at` as a number (for colour counting and TPIXELs). */
-export function readPixel(buf: Buffer, at: number, format: PixelFormat): number {
-  switch (format.bitsPerPixel) {
-    case 32:
-      return format.bigEndian ? buf.readUInt32BE(at) : buf.readUInt32LE(at);
-    case 16:
-      return format.bigEndian ? buf.readUInt16BE(at) : buf.readUInt16LE(at);
-    default:
-      return buf[at]!;
-  }
+/** Client-format pixels as numbers, for colour counting and repacking. */
+export function pixelValues(pixels: Buffer, format: PixelFormat): Uint32Array {
+  const bpp = bytesPerPixel(format);
+  const values = new Uint32Array(pixels.length / bpp);
+  // One loop per layout keeps the per-pixel path free of branches.
+  if (bpp === 4 && format.bigEndian) for (let i = 0; i < values.length; i++) values[i] = pixels.readUInt32BE(i * 4);
+  else if (bpp === 4) for (let i = 0; i < values.length; i++) values[i] = pixels.readUInt32LE(i * 4);
+  else if (bpp === 2 && format.bigEndian)
+    for (let i = 0; i < values.length; i++) values[i] = pixels.readUInt16BE(i * 2);
+  else if (bpp === 2) for (let i = 0; i < values.length; i++) values[i] = pixels.readUInt16LE(i * 2);
+  else values.set(pixels);
+  return values;
 }

@@ -10,7 +10,7 @@ export function isEmpty(r: Rect): boolean {
   return r.width <= 0 || r.height <= 0;
 }
 
-export function area(r: Rect): number {
+function area(r: Rect): number {
   return isEmpty(r) ? 0 : r.width * r.height;
 }
 
@@ -34,7 +34,7 @@ export function boundingBox(a: Rect, b: Rect): Rect {
 }
 
 /** The parts of `a` outside `b`, as up to four rectangles (bands above, below, left, right). */
-export function subtract(a: Rect, b: Rect): Rect[] {
+function subtract(a: Rect, b: Rect): Rect[] {
   const cut = intersect(a, b);
   if (isEmpty(cut)) return [a];
   const pieces: Rect[] = [
@@ -49,10 +49,6 @@ export function subtract(a: Rect, b: Rect): Rect[] {
 /** A set of pixels kept as a short list of rectangles; may over-approximate, never under. */
 export class Region {
   private rects: Rect[] = [];
-
-  get empty(): boolean {
-    return this.rects.length === 0;
-  }
 
   add(rect: Rect): void {
     if (isEmpty(rect)) return;
@@ -74,16 +70,17 @@ export class Region {
       }
     }
     this.rects.push(merged);
-    if (this.rects.length > MAX_RECTS) this.rects = [this.rects.reduce(boundingBox)];
+    this.limit();
   }
 
   subtract(rect: Rect): void {
     this.rects = this.rects.flatMap((r) => subtract(r, rect));
+    this.limit();
   }
 
   /** Removes and returns the part of the region inside `clip`. */
   take(clip: Rect): Rect[] {
-    const inside = this.rects.map((r) => intersect(r, clip)).filter((r) => !isEmpty(r));
+    const inside = this.within(clip);
     this.subtract(clip);
     return inside;
   }
@@ -95,5 +92,9 @@ export class Region {
 
   clear(): void {
     this.rects = [];
+  }
+
+  private limit(): void {
+    if (this.rects.length > MAX_RECTS) this.rects = [this.rects.reduce(boundingBox)];
   }
 }

@@ -4,7 +4,13 @@ import { encodeCopyRect } from './encoders/copyrect.js';
 import { type RectEncoder, rectHeader } from './encoders/encoder.js';
 import { type ClientCapabilities, clientCapabilities, createEncoder } from './encodings.js';
 import type { FramebufferSource, InputSink, Rect } from './framebuffer.js';
-import { DEFAULT_FORMAT, type PixelFormat, translateRect, unsupportedReason, writePixelFormat } from './pixel-format.js';
+import {
+  DEFAULT_FORMAT,
+  type PixelFormat,
+  translateRect,
+  unsupportedReason,
+  writePixelFormat,
+} from './pixel-format.js';
 import { Encoding, type ProtocolMinor, SERVER_VERSION, SecurityType, parseClientVersion } from './protocol.js';
 import { Region, boundingBox, intersect, isEmpty } from './region.js';
 import { CHALLENGE_SIZE, checkVncAuth, newChallenge } from './vnc-auth.js';
@@ -32,6 +38,12 @@ export interface RfbConnection {
   readonly closed: Promise<void>;
 }
 
+/**
+ * Serves one viewer on `socket` (TCP, or a WebSocket relay's stream): handshake (RFB 3.3, 3.7 or
+ * 3.8; VNC Authentication or None), then FramebufferUpdates on request in the encoding the client
+ * prefers (Tight, Zlib or Raw), with input passed to `options.input`. Never throws on bad bytes:
+ * a protocol violation closes this connection.
+ */
 export function serveRfb(socket: Duplex, options: RfbServerOptions): RfbConnection {
   return new RfbSession(socket, options);
 }
@@ -87,7 +99,7 @@ class RfbSession implements RfbConnection {
     this.shutdown(false);
   }
 
-  /** A method, not an inline check, because handlers called in between may close the session. */
+  /** A method so TypeScript does not narrow `state` across calls that may close the session. */
   private isClosing(): boolean {
     return this.state === 'closing';
   }
@@ -139,7 +151,7 @@ class RfbSession implements RfbConnection {
         this.onMessage(result.message);
         return result.size;
       }
-      default:
+      case 'closing':
         return 0;
     }
   }

@@ -10,9 +10,10 @@ export function loadCatalog(file: string): Catalog {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`cannot read catalog file ${file}: ${(error as Error).message}`);
+    throw new Error(`cannot read catalog file ${file}: ${(error as Error).message}`, { cause: error });
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`catalog file ${file} must hold a JSON object`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error(`catalog file ${file} must hold a JSON object`);
   const given = parsed as Partial<Catalog>;
   const catalog: Catalog = {
     regions: given.regions ?? BUILT_IN_CATALOG.regions,
@@ -20,11 +21,19 @@ export function loadCatalog(file: string): Catalog {
     instanceTypes: given.instanceTypes ?? BUILT_IN_CATALOG.instanceTypes,
   };
   for (const [name, list] of Object.entries(catalog)) {
-    if (!Array.isArray(list) || list.length === 0) throw new Error(`catalog file ${file}: "${name}" must be a non-empty array`);
+    if (!Array.isArray(list) || list.length === 0)
+      throw new Error(`catalog file ${file}: "${name}" must be a non-empty array`);
   }
   for (const region of catalog.regions) {
-    if (typeof region.regionId !== 'string' || !/^[a-z]{2}$|^[a-z0-9]{2}$/.test(region.idFlavour ?? '') || !Array.isArray(region.zones) || region.zones.length === 0) {
-      throw new Error(`catalog file ${file}: region ${JSON.stringify(region.regionId)} needs regionId, a two-character idFlavour, defaultVpcCidr and zones`);
+    if (
+      typeof region.regionId !== 'string' ||
+      !/^[a-z]{2}$|^[a-z0-9]{2}$/.test(region.idFlavour ?? '') ||
+      !Array.isArray(region.zones) ||
+      region.zones.length === 0
+    ) {
+      throw new Error(
+        `catalog file ${file}: region ${JSON.stringify(region.regionId)} needs regionId, a two-character idFlavour, defaultVpcCidr and zones`,
+      );
     }
   }
   return catalog;

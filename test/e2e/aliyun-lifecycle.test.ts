@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { $Ecs, ecsClient, LINUX_IMAGE, popClient, REGION, runningInstance, sdkError, statusOf, waitForStatus } from '../helpers/aliyun.js';
+import {
+  $Ecs,
+  ecsClient,
+  LINUX_IMAGE,
+  popClient,
+  REGION,
+  runningInstance,
+  sdkError,
+  statusOf,
+  waitForStatus,
+} from '../helpers/aliyun.js';
 import { TestServer } from '../helpers/server.js';
 
 describe('Alibaba ECS lifecycle through the official SDKs', () => {
@@ -13,9 +23,14 @@ describe('Alibaba ECS lifecycle through the official SDKs', () => {
   for (const mode of ['V3 (ACS3-HMAC-SHA256)', 'V1 (signatureAlgorithm v2)'] as const) {
     test(`@alicloud/ecs20140526 ${mode}: run, stop, start, reboot, delete`, async () => {
       const ecs = ecsClient(server, { v1: mode.startsWith('V1') });
-      const { instanceId, securityGroupId } = await runningInstance(ecs, { instanceName: 'lifecycle-test', hostName: 'life-host' });
+      const { instanceId, securityGroupId } = await runningInstance(ecs, {
+        instanceName: 'lifecycle-test',
+        hostName: 'life-host',
+      });
 
-      const described = await ecs.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: REGION, instanceIds: JSON.stringify([instanceId]) }));
+      const described = await ecs.describeInstances(
+        new $Ecs.DescribeInstancesRequest({ regionId: REGION, instanceIds: JSON.stringify([instanceId]) }),
+      );
       const instance = described.body!.instances!.instance![0]!;
       assert.equal(instance.instanceId, instanceId);
       assert.equal(instance.instanceName, 'lifecycle-test');
@@ -47,7 +62,9 @@ describe('Alibaba ECS lifecycle through the official SDKs', () => {
       const running = await sdkError(ecs.deleteInstance(new $Ecs.DeleteInstanceRequest({ instanceId })));
       assert.equal(running.code, 'IncorrectInstanceStatus');
       await ecs.deleteInstance(new $Ecs.DeleteInstanceRequest({ instanceId, force: true }));
-      const gone = await sdkError(ecs.describeInstanceAttribute(new $Ecs.DescribeInstanceAttributeRequest({ instanceId })));
+      const gone = await sdkError(
+        ecs.describeInstanceAttribute(new $Ecs.DescribeInstanceAttributeRequest({ instanceId })),
+      );
       assert.equal(gone.code, 'InvalidInstanceId.NotFound');
       assert.equal(gone.statusCode, 404);
     });
@@ -56,10 +73,18 @@ describe('Alibaba ECS lifecycle through the official SDKs', () => {
   test('@alicloud/pop-core GET and POST: CreateInstance is Stopped, then starts', async () => {
     for (const method of ['GET', 'POST'] as const) {
       const pop = popClient(server);
-      const sg = (await pop.request('CreateSecurityGroup', { RegionId: REGION }, { method })) as { SecurityGroupId: string };
+      const sg = (await pop.request('CreateSecurityGroup', { RegionId: REGION }, { method })) as {
+        SecurityGroupId: string;
+      };
       const created = (await pop.request(
         'CreateInstance',
-        { RegionId: REGION, ImageId: LINUX_IMAGE, InstanceType: 'ecs.c7.large', SecurityGroupId: sg.SecurityGroupId, InstanceName: `pop-${method}` },
+        {
+          RegionId: REGION,
+          ImageId: LINUX_IMAGE,
+          InstanceType: 'ecs.c7.large',
+          SecurityGroupId: sg.SecurityGroupId,
+          InstanceName: `pop-${method}`,
+        },
         { method },
       )) as { InstanceId: string; RequestId: string };
       assert.match(created.RequestId, /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/);
@@ -69,16 +94,24 @@ describe('Alibaba ECS lifecycle through the official SDKs', () => {
       await waitForStatus(ecs, created.InstanceId, 'Stopped');
       await pop.request('StartInstance', { InstanceId: created.InstanceId }, { method });
       await waitForStatus(ecs, created.InstanceId, 'Running');
-      const status = (await pop.request('DescribeInstanceStatus', { RegionId: REGION, 'InstanceId.1': created.InstanceId }, { method })) as {
+      const status = (await pop.request(
+        'DescribeInstanceStatus',
+        { RegionId: REGION, 'InstanceId.1': created.InstanceId },
+        { method },
+      )) as {
         InstanceStatuses: { InstanceStatus: { InstanceId: string; Status: string }[] };
       };
-      assert.deepEqual(JSON.parse(JSON.stringify(status.InstanceStatuses.InstanceStatus)), [{ InstanceId: created.InstanceId, Status: 'Running' }]);
+      assert.deepEqual(JSON.parse(JSON.stringify(status.InstanceStatuses.InstanceStatus)), [
+        { InstanceId: created.InstanceId, Status: 'Running' },
+      ]);
     }
   });
 
   test('RunInstances with Amount, sequential names, tags and user data; DescribeInstances filters and both paging modes', async () => {
     const ecs = ecsClient(server);
-    const sg = await ecs.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId: REGION, securityGroupName: 'paging' }));
+    const sg = await ecs.createSecurityGroup(
+      new $Ecs.CreateSecurityGroupRequest({ regionId: REGION, securityGroupName: 'paging' }),
+    );
     const userData = Buffer.from('#!/bin/sh\necho hello from user data\n').toString('base64');
     const run = await ecs.runInstances(
       new $Ecs.RunInstancesRequest({
@@ -95,24 +128,52 @@ describe('Alibaba ECS lifecycle through the official SDKs', () => {
     const ids = run.body!.instanceIdSets!.instanceIdSet!;
     assert.equal(ids.length, 5);
 
-    const bySg = await ecs.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: REGION, securityGroupId: sg.body!.securityGroupId, pageSize: 100 }));
-    assert.deepEqual(bySg.body!.instances!.instance!.map((i) => i.instanceName).sort(), ['batch-007-web', 'batch-008-web', 'batch-009-web', 'batch-010-web', 'batch-011-web']);
+    const bySg = await ecs.describeInstances(
+      new $Ecs.DescribeInstancesRequest({ regionId: REGION, securityGroupId: sg.body!.securityGroupId, pageSize: 100 }),
+    );
+    assert.deepEqual(bySg.body!.instances!.instance!.map((i) => i.instanceName).sort(), [
+      'batch-007-web',
+      'batch-008-web',
+      'batch-009-web',
+      'batch-010-web',
+      'batch-011-web',
+    ]);
     assert.equal(bySg.body!.totalCount, 5);
 
     const byTag = await ecs.describeInstances(
-      new $Ecs.DescribeInstancesRequest({ regionId: REGION, tag: [new $Ecs.DescribeInstancesRequestTag({ key: 'team', value: 'paging' })] }),
+      new $Ecs.DescribeInstancesRequest({
+        regionId: REGION,
+        tag: [new $Ecs.DescribeInstancesRequestTag({ key: 'team', value: 'paging' })],
+      }),
     );
     assert.equal(byTag.body!.totalCount, 5);
-    assert.deepEqual(byTag.body!.instances!.instance![0]!.tags!.tag!.map((t) => [t.tagKey, t.tagValue]), [['team', 'paging']]);
+    assert.deepEqual(
+      byTag.body!.instances!.instance![0]!.tags!.tag!.map((t) => [t.tagKey, t.tagValue]),
+      [['team', 'paging']],
+    );
 
-    const page2 = await ecs.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: REGION, securityGroupId: sg.body!.securityGroupId, pageNumber: 2, pageSize: 2 }));
+    const page2 = await ecs.describeInstances(
+      new $Ecs.DescribeInstancesRequest({
+        regionId: REGION,
+        securityGroupId: sg.body!.securityGroupId,
+        pageNumber: 2,
+        pageSize: 2,
+      }),
+    );
     assert.equal(page2.body!.pageNumber, 2);
     assert.equal(page2.body!.instances!.instance!.length, 2);
 
     const seen: string[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await ecs.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: REGION, securityGroupId: sg.body!.securityGroupId, maxResults: 2, nextToken }));
+      const page = await ecs.describeInstances(
+        new $Ecs.DescribeInstancesRequest({
+          regionId: REGION,
+          securityGroupId: sg.body!.securityGroupId,
+          maxResults: 2,
+          nextToken,
+        }),
+      );
       seen.push(...page.body!.instances!.instance!.map((i) => i.instanceId!));
       nextToken = page.body!.nextToken || undefined;
     } while (nextToken);
@@ -127,23 +188,45 @@ describe('Alibaba ECS lifecycle through the official SDKs', () => {
     const regions = await ecs.describeRegions(new $Ecs.DescribeRegionsRequest({}));
     assert.ok(regions.body!.regions!.region!.some((r) => r.regionId === 'cn-hangzhou'));
     const zones = await ecs.describeZones(new $Ecs.DescribeZonesRequest({ regionId: REGION }));
-    assert.deepEqual(zones.body!.zones!.zone!.map((z) => z.zoneId), ['cn-hangzhou-h', 'cn-hangzhou-i', 'cn-hangzhou-j']);
+    assert.deepEqual(
+      zones.body!.zones!.zone!.map((z) => z.zoneId),
+      ['cn-hangzhou-h', 'cn-hangzhou-i', 'cn-hangzhou-j'],
+    );
     const images = await ecs.describeImages(new $Ecs.DescribeImagesRequest({ regionId: REGION, OSType: 'windows' }));
     assert.ok(images.body!.images!.image!.length >= 1);
     assert.ok(images.body!.images!.image!.every((i) => i.OSType === 'windows'));
-    const types = await ecs.describeInstanceTypes(new $Ecs.DescribeInstanceTypesRequest({ instanceTypeFamily: 'ecs.g7' }));
-    assert.ok(types.body!.instanceTypes!.instanceType!.every((t) => t.instanceTypeFamily === 'ecs.g7' && t.cpuCoreCount! > 0));
+    const types = await ecs.describeInstanceTypes(
+      new $Ecs.DescribeInstanceTypesRequest({ instanceTypeFamily: 'ecs.g7' }),
+    );
+    assert.ok(
+      types.body!.instanceTypes!.instanceType!.every((t) => t.instanceTypeFamily === 'ecs.g7' && t.cpuCoreCount! > 0),
+    );
     const vpcs = await ecs.describeVpcs(new $Ecs.DescribeVpcsRequest({ regionId: REGION }));
     const defaultVpc = vpcs.body!.vpcs!.vpc!.find((v) => v.isDefault)!;
-    const switches = await ecs.describeVSwitches(new $Ecs.DescribeVSwitchesRequest({ regionId: REGION, vpcId: defaultVpc.vpcId }));
+    const switches = await ecs.describeVSwitches(
+      new $Ecs.DescribeVSwitchesRequest({ regionId: REGION, vpcId: defaultVpc.vpcId }),
+    );
     assert.equal(switches.body!.vSwitches!.vSwitch!.length, 3, 'one default vSwitch per zone');
 
-    const vpc = await ecs.createVpc(new $Ecs.CreateVpcRequest({ regionId: REGION, cidrBlock: '10.0.0.0/16', vpcName: 'custom' }));
-    const vsw = await ecs.createVSwitch(new $Ecs.CreateVSwitchRequest({ vpcId: vpc.body!.vpcId, zoneId: 'cn-hangzhou-i', cidrBlock: '10.0.1.0/24' }));
-    const overlap = await sdkError(ecs.createVSwitch(new $Ecs.CreateVSwitchRequest({ vpcId: vpc.body!.vpcId, zoneId: 'cn-hangzhou-i', cidrBlock: '10.0.1.0/25' })));
+    const vpc = await ecs.createVpc(
+      new $Ecs.CreateVpcRequest({ regionId: REGION, cidrBlock: '10.0.0.0/16', vpcName: 'custom' }),
+    );
+    const vsw = await ecs.createVSwitch(
+      new $Ecs.CreateVSwitchRequest({ vpcId: vpc.body!.vpcId, zoneId: 'cn-hangzhou-i', cidrBlock: '10.0.1.0/24' }),
+    );
+    const overlap = await sdkError(
+      ecs.createVSwitch(
+        new $Ecs.CreateVSwitchRequest({ vpcId: vpc.body!.vpcId, zoneId: 'cn-hangzhou-i', cidrBlock: '10.0.1.0/25' }),
+      ),
+    );
     assert.equal(overlap.code, 'InvalidCidrBlock.Overlapped');
-    const sg = await ecs.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId: REGION, vpcId: vpc.body!.vpcId }));
-    const { instanceId } = await runningInstance(ecs, { vSwitchId: vsw.body!.vSwitchId, securityGroupId: sg.body!.securityGroupId });
+    const sg = await ecs.createSecurityGroup(
+      new $Ecs.CreateSecurityGroupRequest({ regionId: REGION, vpcId: vpc.body!.vpcId }),
+    );
+    const { instanceId } = await runningInstance(ecs, {
+      vSwitchId: vsw.body!.vSwitchId,
+      securityGroupId: sg.body!.securityGroupId,
+    });
     const attr = await ecs.describeInstanceAttribute(new $Ecs.DescribeInstanceAttributeRequest({ instanceId }));
     assert.equal(attr.body!.vpcAttributes!.vpcId, vpc.body!.vpcId);
     assert.equal(attr.body!.zoneId, 'cn-hangzhou-i');
@@ -154,18 +237,28 @@ describe('Alibaba ECS lifecycle through the official SDKs', () => {
     const ecs = ecsClient(server);
     const { instanceId, securityGroupId } = await runningInstance(ecs);
     const second = await ecs.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId: REGION }));
-    await ecs.joinSecurityGroup(new $Ecs.JoinSecurityGroupRequest({ instanceId, securityGroupId: second.body!.securityGroupId }));
+    await ecs.joinSecurityGroup(
+      new $Ecs.JoinSecurityGroupRequest({ instanceId, securityGroupId: second.body!.securityGroupId }),
+    );
     let attr = await ecs.describeInstanceAttribute(new $Ecs.DescribeInstanceAttributeRequest({ instanceId }));
     assert.deepEqual(attr.body!.securityGroupIds!.securityGroupId, [securityGroupId, second.body!.securityGroupId]);
-    const inUse = await sdkError(ecs.deleteSecurityGroup(new $Ecs.DeleteSecurityGroupRequest({ regionId: REGION, securityGroupId })));
+    const inUse = await sdkError(
+      ecs.deleteSecurityGroup(new $Ecs.DeleteSecurityGroupRequest({ regionId: REGION, securityGroupId })),
+    );
     assert.equal(inUse.code, 'DependencyViolation');
     await ecs.leaveSecurityGroup(new $Ecs.LeaveSecurityGroupRequest({ instanceId, securityGroupId }));
-    const last = await sdkError(ecs.leaveSecurityGroup(new $Ecs.LeaveSecurityGroupRequest({ instanceId, securityGroupId: second.body!.securityGroupId })));
+    const last = await sdkError(
+      ecs.leaveSecurityGroup(
+        new $Ecs.LeaveSecurityGroupRequest({ instanceId, securityGroupId: second.body!.securityGroupId }),
+      ),
+    );
     assert.equal(last.statusCode, 403);
     attr = await ecs.describeInstanceAttribute(new $Ecs.DescribeInstanceAttributeRequest({ instanceId }));
     assert.deepEqual(attr.body!.securityGroupIds!.securityGroupId, [second.body!.securityGroupId]);
     await ecs.deleteSecurityGroup(new $Ecs.DeleteSecurityGroupRequest({ regionId: REGION, securityGroupId }));
-    const groups = await ecs.describeSecurityGroups(new $Ecs.DescribeSecurityGroupsRequest({ regionId: REGION, securityGroupIds: JSON.stringify([securityGroupId]) }));
+    const groups = await ecs.describeSecurityGroups(
+      new $Ecs.DescribeSecurityGroupsRequest({ regionId: REGION, securityGroupIds: JSON.stringify([securityGroupId]) }),
+    );
     assert.equal(groups.body!.totalCount, 0);
   });
 });

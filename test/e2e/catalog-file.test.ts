@@ -12,19 +12,35 @@ test('--catalog replaces the built-in regions; the other lists keep their defaul
   writeFileSync(
     file,
     JSON.stringify({
-      regions: [{ regionId: 'lab-east-1', localName: 'Lab East', idFlavour: 'lb', defaultVpcCidr: '10.8.0.0/16', zones: [{ zoneId: 'lab-east-1a', localName: 'Lab A' }] }],
+      regions: [
+        {
+          regionId: 'lab-east-1',
+          localName: 'Lab East',
+          idFlavour: 'lb',
+          defaultVpcCidr: '10.8.0.0/16',
+          zones: [{ zoneId: 'lab-east-1a', localName: 'Lab A' }],
+        },
+      ],
     }),
   );
   const server = await TestServer.start({ args: ['--catalog', file] });
   try {
     const ecs = ecsClient(server);
     const regions = await ecs.describeRegions(new $Ecs.DescribeRegionsRequest({}));
-    assert.deepEqual(regions.body!.regions!.region!.map((r) => r.regionId), ['lab-east-1']);
+    assert.deepEqual(
+      regions.body!.regions!.region!.map((r) => r.regionId),
+      ['lab-east-1'],
+    );
     const missing = await sdkError(ecs.describeZones(new $Ecs.DescribeZonesRequest({ regionId: 'cn-hangzhou' })));
     assert.equal(missing.code, 'InvalidRegionId.NotFound');
     const sg = await ecs.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId: 'lab-east-1' }));
     const run = await ecs.runInstances(
-      new $Ecs.RunInstancesRequest({ regionId: 'lab-east-1', imageId: 'debian_12_6_x64_20G_alibase_20240823.vhd', instanceType: 'ecs.c7.large', securityGroupId: sg.body!.securityGroupId }),
+      new $Ecs.RunInstancesRequest({
+        regionId: 'lab-east-1',
+        imageId: 'debian_12_6_x64_20G_alibase_20240823.vhd',
+        instanceType: 'ecs.c7.large',
+        securityGroupId: sg.body!.securityGroupId,
+      }),
     );
     const instanceId = run.body!.instanceIdSets!.instanceIdSet![0]!;
     assert.match(instanceId, /^i-lb/);

@@ -9,8 +9,13 @@ describe('durable state and the server process contract', () => {
   test('everything is where it was after a restart on the same data dir', async () => {
     const first = await TestServer.start();
     const ecs = ecsClient(first);
-    const { instanceId, securityGroupId } = await runningInstance(ecs, { instanceName: 'survivor', hostName: 'survivor-host' });
-    const sg2 = await ecs.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId: REGION, securityGroupName: 'second' }));
+    const { instanceId, securityGroupId } = await runningInstance(ecs, {
+      instanceName: 'survivor',
+      hostName: 'survivor-host',
+    });
+    const sg2 = await ecs.createSecurityGroup(
+      new $Ecs.CreateSecurityGroupRequest({ regionId: REGION, securityGroupName: 'second' }),
+    );
     const stopped = await runningInstance(ecs);
     await ecs.stopInstance(new $Ecs.StopInstanceRequest({ instanceId: stopped.instanceId }));
     await waitForStatus(ecs, stopped.instanceId, 'Stopped');
@@ -20,11 +25,23 @@ describe('durable state and the server process contract', () => {
     const second = await TestServer.start({ dataDir: first.dataDir });
     try {
       const again = ecsClient(second);
-      const after = await again.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: REGION, pageSize: 100 }));
-      const view = (r: typeof before) => r.body!.instances!.instance!.map((i) => [i.instanceId, i.instanceName, i.hostName, i.status, i.securityGroupIds!.securityGroupId!.join()]);
+      const after = await again.describeInstances(
+        new $Ecs.DescribeInstancesRequest({ regionId: REGION, pageSize: 100 }),
+      );
+      const view = (r: typeof before) =>
+        r.body!.instances!.instance!.map((i) => [
+          i.instanceId,
+          i.instanceName,
+          i.hostName,
+          i.status,
+          i.securityGroupIds!.securityGroupId!.join(),
+        ]);
       assert.deepEqual(view(after), view(before));
       const groups = await again.describeSecurityGroups(new $Ecs.DescribeSecurityGroupsRequest({ regionId: REGION }));
-      assert.deepEqual(groups.body!.securityGroups!.securityGroup!.map((g) => g.securityGroupId).sort(), [securityGroupId, sg2.body!.securityGroupId, stopped.securityGroupId].sort());
+      assert.deepEqual(
+        groups.body!.securityGroups!.securityGroup!.map((g) => g.securityGroupId).sort(),
+        [securityGroupId, sg2.body!.securityGroupId, stopped.securityGroupId].sort(),
+      );
       assert.equal(await statusOf(again, instanceId), 'Running');
       // The guest of a Running instance boots again with the server: the instance is operable.
       await again.rebootInstance(new $Ecs.RebootInstanceRequest({ instanceId }));
@@ -39,7 +56,14 @@ describe('durable state and the server process contract', () => {
     const first = await TestServer.start({ transitionSeconds: 2 });
     const ecs = ecsClient(first);
     const sg = await ecs.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId: REGION }));
-    const run = await ecs.runInstances(new $Ecs.RunInstancesRequest({ regionId: REGION, imageId: LINUX_IMAGE, instanceType: 'ecs.g7.large', securityGroupId: sg.body!.securityGroupId }));
+    const run = await ecs.runInstances(
+      new $Ecs.RunInstancesRequest({
+        regionId: REGION,
+        imageId: LINUX_IMAGE,
+        instanceType: 'ecs.g7.large',
+        securityGroupId: sg.body!.securityGroupId,
+      }),
+    );
     const instanceId = run.body!.instanceIdSets!.instanceIdSet![0]!;
     assert.equal(await statusOf(ecs, instanceId), 'Pending');
     await first.stop('SIGKILL');
@@ -59,7 +83,10 @@ describe('durable state and the server process contract', () => {
     try {
       assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
       // No key in the environment: the first start generated one, printed it once and stored it 0600.
-      const credentials = JSON.parse(readFileSync(join(server.dataDir, 'credentials.json'), 'utf8')) as { accessKeyId: string; accessKeySecret: string };
+      const credentials = JSON.parse(readFileSync(join(server.dataDir, 'credentials.json'), 'utf8')) as {
+        accessKeyId: string;
+        accessKeySecret: string;
+      };
       assert.ok(server.output.includes(credentials.accessKeySecret), 'the banner shows the generated secret');
       assert.equal(statSync(join(server.dataDir, 'credentials.json')).mode & 0o777, 0o600);
       assert.equal(statSync(join(server.dataDir, 'master.key')).mode & 0o777, 0o600);
@@ -84,7 +111,10 @@ describe('durable state and the server process contract', () => {
 
       // A restart does not print the secret again.
       assert.equal(await server.stop('SIGTERM'), 0);
-      const restarted = await TestServer.start({ dataDir: server.dataDir, env: { OPENECS_ACCESS_KEY_ID: '', OPENECS_ACCESS_KEY_SECRET: '' } });
+      const restarted = await TestServer.start({
+        dataDir: server.dataDir,
+        env: { OPENECS_ACCESS_KEY_ID: '', OPENECS_ACCESS_KEY_SECRET: '' },
+      });
       assert.ok(!restarted.output.includes(credentials.accessKeySecret));
       await restarted.stop('SIGTERM');
     } finally {

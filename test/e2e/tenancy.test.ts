@@ -22,26 +22,49 @@ describe('tenancy: an access key sees only its own account', () => {
 
   test("another account's instance answers as not found and nothing changes", async () => {
     const attempts: [string, Promise<unknown>][] = [
-      ['DescribeInstanceAttribute', stranger.describeInstanceAttribute(new $Ecs.DescribeInstanceAttributeRequest({ instanceId }))],
+      [
+        'DescribeInstanceAttribute',
+        stranger.describeInstanceAttribute(new $Ecs.DescribeInstanceAttributeRequest({ instanceId })),
+      ],
       ['StopInstance', stranger.stopInstance(new $Ecs.StopInstanceRequest({ instanceId }))],
       ['RebootInstance', stranger.rebootInstance(new $Ecs.RebootInstanceRequest({ instanceId }))],
       ['DeleteInstance', stranger.deleteInstance(new $Ecs.DeleteInstanceRequest({ instanceId, force: true }))],
-      ['ModifyInstanceAttribute', stranger.modifyInstanceAttribute(new $Ecs.ModifyInstanceAttributeRequest({ instanceId, instanceName: 'stolen' }))],
-      ['ModifyInstanceVncPasswd', stranger.modifyInstanceVncPasswd(new $Ecs.ModifyInstanceVncPasswdRequest({ regionId: REGION, instanceId, vncPassword: 'Ab1234' }))],
-      ['DescribeUserData', stranger.describeUserData(new $Ecs.DescribeUserDataRequest({ regionId: REGION, instanceId }))],
-      ['JoinSecurityGroup', stranger.joinSecurityGroup(new $Ecs.JoinSecurityGroupRequest({ instanceId, securityGroupId }))],
+      [
+        'ModifyInstanceAttribute',
+        stranger.modifyInstanceAttribute(
+          new $Ecs.ModifyInstanceAttributeRequest({ instanceId, instanceName: 'stolen' }),
+        ),
+      ],
+      [
+        'ModifyInstanceVncPasswd',
+        stranger.modifyInstanceVncPasswd(
+          new $Ecs.ModifyInstanceVncPasswdRequest({ regionId: REGION, instanceId, vncPassword: 'Ab1234' }),
+        ),
+      ],
+      [
+        'DescribeUserData',
+        stranger.describeUserData(new $Ecs.DescribeUserDataRequest({ regionId: REGION, instanceId })),
+      ],
+      [
+        'JoinSecurityGroup',
+        stranger.joinSecurityGroup(new $Ecs.JoinSecurityGroupRequest({ instanceId, securityGroupId })),
+      ],
     ];
     for (const [action, call] of attempts) {
       const error = await sdkError(call);
       assert.equal(error.statusCode, 404, action);
       assert.match(error.code, /NotFound$/, action);
     }
-    const deleteGroup = await sdkError(stranger.deleteSecurityGroup(new $Ecs.DeleteSecurityGroupRequest({ regionId: REGION, securityGroupId })));
+    const deleteGroup = await sdkError(
+      stranger.deleteSecurityGroup(new $Ecs.DeleteSecurityGroupRequest({ regionId: REGION, securityGroupId })),
+    );
     assert.equal(deleteGroup.code, 'InvalidSecurityGroupId.NotFound');
 
     const listed = await stranger.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: REGION }));
     assert.equal(listed.body!.totalCount, 0);
-    const byId = await stranger.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: REGION, instanceIds: JSON.stringify([instanceId]) }));
+    const byId = await stranger.describeInstances(
+      new $Ecs.DescribeInstancesRequest({ regionId: REGION, instanceIds: JSON.stringify([instanceId]) }),
+    );
     assert.equal(byId.body!.totalCount, 0);
 
     const mine = await owner.describeInstanceAttribute(new $Ecs.DescribeInstanceAttributeRequest({ instanceId }));

@@ -35,7 +35,12 @@ export function ecsClient(server: TestServer, options: { v1?: boolean; key?: Key
 
 /** The official @alicloud/pop-core client (always V1; GET unless told POST). */
 export function popClient(server: TestServer, key: Key = TEST_KEY) {
-  return new RPCClient({ accessKeyId: key.id, accessKeySecret: key.secret, endpoint: server.url, apiVersion: '2014-05-26' });
+  return new RPCClient({
+    accessKeyId: key.id,
+    accessKeySecret: key.secret,
+    endpoint: server.url,
+    apiVersion: '2014-05-26',
+  });
 }
 
 /** Creates a security group and runs one Linux instance; resolves when it is Running. */
@@ -68,7 +73,9 @@ export function waitForStatus(ecs: EcsClient, instanceId: string, status: string
 }
 
 /** The error an SDK call rejects with: code, HTTP status and the parsed body. */
-export async function sdkError(call: Promise<unknown>): Promise<{ code: string; statusCode: number; data: Record<string, unknown> }> {
+export async function sdkError(
+  call: Promise<unknown>,
+): Promise<{ code: string; statusCode: number; data: Record<string, unknown> }> {
   try {
     await call;
   } catch (error) {
@@ -78,7 +85,8 @@ export async function sdkError(call: Promise<unknown>): Promise<{ code: string; 
   throw new Error('the call succeeded but an error was expected');
 }
 
-const enc = (v: string) => encodeURIComponent(v).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+const enc = (v: string) =>
+  encodeURIComponent(v).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 
 /**
  * A V1-signed request built by hand from the spec (protocols.md 1.2), for the cases no SDK sends:
@@ -115,6 +123,10 @@ export async function signedV1(
   const response =
     method === 'GET'
       ? await fetch(`${server.url}/?${query}`)
-      : await fetch(`${server.url}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: query });
+      : await fetch(`${server.url}/`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: query,
+        });
   return { status: response.status, body: await response.text(), headers: response.headers };
 }

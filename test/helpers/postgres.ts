@@ -18,7 +18,11 @@ async function freePort(): Promise<number> {
 /** initdb refuses to run as root; as root, run the server binaries as the postgres user. */
 function run(command: string, args: string[]): void {
   const asRoot = process.getuid?.() === 0;
-  execFileSync(asRoot ? 'runuser' : join(BIN, command), asRoot ? ['-u', 'postgres', '--', join(BIN, command), ...args] : args, { stdio: 'pipe' });
+  execFileSync(
+    asRoot ? 'runuser' : join(BIN, command),
+    asRoot ? ['-u', 'postgres', '--', join(BIN, command), ...args] : args,
+    { stdio: 'pipe' },
+  );
 }
 
 /** A throwaway PostgreSQL 15 cluster on 127.0.0.1, for tests. */
@@ -30,10 +34,24 @@ export class TestPostgres {
 
   static async start(): Promise<TestPostgres> {
     const dir = mkdtempSync(join(tmpdir(), 'openecs-pg-'));
-    if (process.getuid?.() === 0) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
+    if (process.getuid?.() === 0)
+      chownSync(
+        dir,
+        Number(execFileSync('id', ['-u', 'postgres']).toString()),
+        Number(execFileSync('id', ['-g', 'postgres']).toString()),
+      );
     const port = await freePort();
     run('initdb', ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
-    run('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, 'start']);
+    run('pg_ctl', [
+      '-D',
+      join(dir, 'data'),
+      '-l',
+      join(dir, 'log'),
+      '-w',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
+      'start',
+    ]);
     return new TestPostgres(dir, `postgres://postgres@127.0.0.1:${port}/postgres`);
   }
 

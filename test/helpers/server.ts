@@ -54,7 +54,12 @@ export class TestServer {
       ],
       {
         cwd: REPO,
-        env: { ...process.env, OPENECS_ACCESS_KEY_ID: TEST_KEY.id, OPENECS_ACCESS_KEY_SECRET: TEST_KEY.secret, ...options.env },
+        env: {
+          ...process.env,
+          OPENECS_ACCESS_KEY_ID: TEST_KEY.id,
+          OPENECS_ACCESS_KEY_SECRET: TEST_KEY.secret,
+          ...options.env,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -97,8 +102,15 @@ export class TestServer {
 }
 
 /** Runs an `openecs` admin command and returns its output. */
-export async function openecs(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function openecs(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -107,7 +119,11 @@ export async function openecs(args: string[], env: Record<string, string> = {}):
   return { code, stdout, stderr };
 }
 
-export async function until<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+export async function until<T>(
+  probe: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -92,8 +92,16 @@ test('malformed streams are reported once and the rest is ignored', () => {
     [Buffer.from('GET / HTTP/1.1\r\n'), Buffer.alloc(0), /not an RFB protocol version/],
     [Buffer.concat([Buffer.from('RFB 003.008\n'), Buffer.of(19)]), Buffer.alloc(0), /security type 19/],
     [Buffer.from('RFB 003.003\n'), Buffer.concat([Buffer.from('RFB 003.003\n'), u32(0)]), /refused/],
-    [Buffer.concat([Buffer.from('RFB 003.008\n'), Buffer.of(1, 1), hex('07 04010000')]), Buffer.alloc(0), /unknown message type 7/],
-    [Buffer.concat([Buffer.from('RFB 003.008\n'), Buffer.of(1, 1), hex('ff05')]), Buffer.alloc(0), /unknown message type 255/],
+    [
+      Buffer.concat([Buffer.from('RFB 003.008\n'), Buffer.of(1, 1), hex('07 04010000')]),
+      Buffer.alloc(0),
+      /unknown message type 7/,
+    ],
+    [
+      Buffer.concat([Buffer.from('RFB 003.008\n'), Buffer.of(1, 1), hex('ff05')]),
+      Buffer.alloc(0),
+      /unknown message type 255/,
+    ],
     [Buffer.concat([Buffer.from('RFB 003.003\n'), Buffer.alloc(100)]), Buffer.alloc(0), /before the server chose/],
   ];
   for (const [client, server, reason] of cases) {
@@ -109,7 +117,12 @@ test('malformed streams are reported once and the rest is ignored', () => {
 
 test('a relay tapping both directions sees the input of a real session', async (t) => {
   const password = 'pw';
-  const rfb = await startServer({ screen: new FakeScreen(16, 16), input: nullInput, name: 'x', password: () => password });
+  const rfb = await startServer({
+    screen: new FakeScreen(16, 16),
+    input: nullInput,
+    name: 'x',
+    password: () => password,
+  });
   t.after(() => rfb.close());
   const events: string[] = [];
   const relay = net.createServer((browser) => {

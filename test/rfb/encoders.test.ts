@@ -8,14 +8,18 @@ import { FakeScreen, consoleLines } from './fake-screen.js';
 import { type TestClient, openSession } from './rfb-client.js';
 
 const RGB565_BE: PixelFormat = {
-  bitsPerPixel: 16, depth: 16, bigEndian: true, trueColour: true,
-  redMax: 31, greenMax: 63, blueMax: 31, redShift: 11, greenShift: 5, blueShift: 0,
+  bitsPerPixel: 16,
+  depth: 16,
+  bigEndian: true,
+  trueColour: true,
+  redMax: 31,
+  greenMax: 63,
+  blueMax: 31,
+  redShift: 11,
+  greenShift: 5,
+  blueShift: 0,
 };
 const BGRX_BE: PixelFormat = { ...NATIVE_FORMAT, bigEndian: true, redShift: 8, greenShift: 16, blueShift: 24 };
-
-function full(screen: FakeScreen): Rect {
-  return { x: 0, y: 0, width: screen.width, height: screen.height };
-}
 
 function assertSame(client: TestClient, screen: FakeScreen): void {
   assert.ok(client.shows(screen), 'client framebuffer differs from the screen');
@@ -47,7 +51,11 @@ test('Zlib: one persistent stream decodes across several updates', async (t) => 
   const screen = new FakeScreen(160, 96, [0, 0, 170]);
   const { client } = await openSession(t, screen);
   client.setEncodings([6, 0]);
-  screen.text(consoleLines().map((l) => l.slice(0, 20)), [170, 170, 170], [0, 0, 170]);
+  screen.text(
+    consoleLines().map((l) => l.slice(0, 20)),
+    [170, 170, 170],
+    [0, 0, 170],
+  );
   client.requestUpdate(false);
   assert.ok((await client.readUpdate()).every((r) => r.encoding === 6));
   assertSame(client, screen);
@@ -75,7 +83,13 @@ for (const [label, format] of [
     await client.readUpdate();
     assertSame(client, screen);
 
-    screen.text(consoleLines().map((l) => l.slice(0, 25)).slice(0, 3), [255, 255, 255], [0, 0, 0]);
+    screen.text(
+      consoleLines()
+        .map((l) => l.slice(0, 25))
+        .slice(0, 3),
+      [255, 255, 255],
+      [0, 0, 0],
+    );
     client.requestUpdate(true);
     await client.readUpdate();
     assertSame(client, screen);

@@ -62,7 +62,8 @@ export class FakeScreen implements FramebufferSource {
         const glyph = glyphFor(ch.charCodeAt(0));
         for (let gy = 0; gy < 16; gy++) {
           for (let gx = 0; gx < 8; gx++) {
-            if ((glyph[gy]! >> (7 - gx)) & 1) this.fill({ x: col * 8 + gx, y: row * 16 + gy, width: 1, height: 1 }, fg, false);
+            if ((glyph[gy]! >> (7 - gx)) & 1)
+              this.fill({ x: col * 8 + gx, y: row * 16 + gy, width: 1, height: 1 }, fg, false);
           }
         }
       });
@@ -96,7 +97,29 @@ function glyphFor(code: number): number[] {
 
 /** 25 lines of boot-log-like text, 80 columns at most. */
 export function consoleLines(): string[] {
-  const words = ['usb', 'kernel:', 'eth0:', 'link', 'up', 'systemd[1]:', 'Started', 'Mounted', '/dev/vda1', 'ok', '[', ']', 'virtio', 'Reached', 'target', 'network', '0x3f8', 'irq', 'Freeing', 'memory:', '2048K'];
+  const words = [
+    'usb',
+    'kernel:',
+    'eth0:',
+    'link',
+    'up',
+    'systemd[1]:',
+    'Started',
+    'Mounted',
+    '/dev/vda1',
+    'ok',
+    '[',
+    ']',
+    'virtio',
+    'Reached',
+    'target',
+    'network',
+    '0x3f8',
+    'irq',
+    'Freeing',
+    'memory:',
+    '2048K',
+  ];
   const lines: string[] = [];
   let n = 7;
   for (let row = 0; row < 25; row++) {

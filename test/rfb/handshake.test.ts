@@ -132,7 +132,12 @@ test('choosing a type that was not offered fails', () =>
 
 test('the password is read at each handshake', async () => {
   let password: string | null = 'first';
-  const server = await startServer({ screen: new FakeScreen(8, 8), input: nullInput, name: 'x', password: () => password });
+  const server = await startServer({
+    screen: new FakeScreen(8, 8),
+    input: nullInput,
+    name: 'x',
+    password: () => password,
+  });
   try {
     const a = await connect(server.port);
     a.socket.write('RFB 003.008\n');

@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NATIVE_FORMAT, type PixelFormat, readPixelFormat, translateRect, unsupportedReason, writePixelFormat } from '../../src/rfb/pixel-format.js';
+import {
+  NATIVE_FORMAT,
+  type PixelFormat,
+  readPixelFormat,
+  translateRect,
+  unsupportedReason,
+  writePixelFormat,
+} from '../../src/rfb/pixel-format.js';
 import { FakeScreen } from './fake-screen.js';
 
 const screen = new FakeScreen(3, 1);
@@ -10,8 +17,16 @@ screen.fill({ x: 2, y: 0, width: 1, height: 1 }, [255, 255, 255]);
 const all = { x: 0, y: 0, width: 3, height: 1 };
 
 const RGB565_BE: PixelFormat = {
-  bitsPerPixel: 16, depth: 16, bigEndian: true, trueColour: true,
-  redMax: 31, greenMax: 63, blueMax: 31, redShift: 11, greenShift: 5, blueShift: 0,
+  bitsPerPixel: 16,
+  depth: 16,
+  bigEndian: true,
+  trueColour: true,
+  redMax: 31,
+  greenMax: 63,
+  blueMax: 31,
+  redShift: 11,
+  greenShift: 5,
+  blueShift: 0,
 };
 
 test("noVNC's format (32 bpp, little-endian, R shift 0) is the source's own bytes", () => {
@@ -31,8 +46,16 @@ test('32 bpp big-endian with red at shift 16', () => {
 
 test('8 bpp BGR233', () => {
   const format: PixelFormat = {
-    bitsPerPixel: 8, depth: 8, bigEndian: false, trueColour: true,
-    redMax: 7, greenMax: 7, blueMax: 3, redShift: 0, greenShift: 3, blueShift: 6,
+    bitsPerPixel: 8,
+    depth: 8,
+    bigEndian: false,
+    trueColour: true,
+    redMax: 7,
+    greenMax: 7,
+    blueMax: 3,
+    redShift: 0,
+    greenShift: 3,
+    blueShift: 6,
   };
   // pixel 1: r 10*7/255 -> 0, g 128*7/255 -> 4 (<<3 = 32), b 3 (<<6 = 192)
   assert.deepEqual([...translateRect(screen, all, format)], [7, 224, 255]);

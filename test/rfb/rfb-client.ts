@@ -2,7 +2,13 @@ import net from 'node:net';
 import type { TestContext } from 'node:test';
 import { type Inflate, constants, createInflate } from 'node:zlib';
 import type { Rect } from '../../src/rfb/framebuffer.js';
-import { DEFAULT_FORMAT, type PixelFormat, readPixelFormat, translateRect, writePixelFormat } from '../../src/rfb/pixel-format.js';
+import {
+  DEFAULT_FORMAT,
+  type PixelFormat,
+  readPixelFormat,
+  translateRect,
+  writePixelFormat,
+} from '../../src/rfb/pixel-format.js';
 import { type RfbConnection, type RfbServerOptions, serveRfb } from '../../src/rfb/server.js';
 import { vncAuthResponse } from '../../src/rfb/vnc-auth.js';
 import type { FakeScreen } from './fake-screen.js';
@@ -300,7 +306,8 @@ export class TestClient {
       this.tightForms.add('full-colour');
       const data = await this.tightData(stream, count * this.tpixelSize);
       const out: Buffer[] = [];
-      for (let i = 0; i < count; i++) out.push(this.fromTight(data.subarray(i * this.tpixelSize, (i + 1) * this.tpixelSize)));
+      for (let i = 0; i < count; i++)
+        out.push(this.fromTight(data.subarray(i * this.tpixelSize, (i + 1) * this.tpixelSize)));
       return Buffer.concat(out);
     }
     if (filter !== 1) throw new Error(`tight filter ${filter} not expected`);
@@ -336,20 +343,32 @@ export class TestClient {
   private blit(rect: Rect, pixels: Buffer): void {
     const bpp = this.bpp;
     for (let row = 0; row < rect.height; row++) {
-      pixels.copy(this.fb, ((rect.y + row) * this.width + rect.x) * bpp, row * rect.width * bpp, (row + 1) * rect.width * bpp);
+      pixels.copy(
+        this.fb,
+        ((rect.y + row) * this.width + rect.x) * bpp,
+        row * rect.width * bpp,
+        (row + 1) * rect.width * bpp,
+      );
     }
   }
 
   /** Whether the client's framebuffer holds exactly the screen, in the client's format. */
   shows(screen: FakeScreen): boolean {
-    return this.fb.equals(translateRect(screen, { x: 0, y: 0, width: screen.width, height: screen.height }, this.format));
+    return this.fb.equals(
+      translateRect(screen, { x: 0, y: 0, width: screen.width, height: screen.height }, this.format),
+    );
   }
 
   crop(rect: Rect): Buffer {
     const bpp = this.bpp;
     const out = Buffer.alloc(rect.width * rect.height * bpp);
     for (let row = 0; row < rect.height; row++) {
-      this.fb.copy(out, row * rect.width * bpp, ((rect.y + row) * this.width + rect.x) * bpp, ((rect.y + row) * this.width + rect.x + rect.width) * bpp);
+      this.fb.copy(
+        out,
+        row * rect.width * bpp,
+        ((rect.y + row) * this.width + rect.x) * bpp,
+        ((rect.y + row) * this.width + rect.x + rect.width) * bpp,
+      );
     }
     return out;
   }

@@ -87,5 +87,8 @@ test('an update request far outside the screen is clipped, not trusted', async (
   client.requestUpdate(false, { x: 60000, y: 60000, width: 5000, height: 5000 });
   assert.deepEqual(await client.readUpdate(), []);
   client.requestUpdate(false, { x: 4, y: 4, width: 65535, height: 65535 });
-  assert.deepEqual((await client.readUpdate()).map((r) => r.rect), [{ x: 4, y: 4, width: 4, height: 4 }]);
+  assert.deepEqual(
+    (await client.readUpdate()).map((r) => r.rect),
+    [{ x: 4, y: 4, width: 4, height: 4 }],
+  );
 });

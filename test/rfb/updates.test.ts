@@ -7,8 +7,16 @@ import { FakeScreen } from './fake-screen.js';
 import { openSession } from './rfb-client.js';
 
 const RGB565_BE: PixelFormat = {
-  bitsPerPixel: 16, depth: 16, bigEndian: true, trueColour: true,
-  redMax: 31, greenMax: 63, blueMax: 31, redShift: 11, greenShift: 5, blueShift: 0,
+  bitsPerPixel: 16,
+  depth: 16,
+  bigEndian: true,
+  trueColour: true,
+  redMax: 31,
+  greenMax: 63,
+  blueMax: 31,
+  redShift: 11,
+  greenShift: 5,
+  blueShift: 0,
 };
 
 function full(screen: FakeScreen): Rect {
@@ -21,10 +29,16 @@ test('a non-incremental request gets the whole requested area in Raw', async (t)
   const { client } = await openSession(t, screen);
   client.requestUpdate(false);
   const rects = await client.readUpdate();
-  assert.deepEqual(rects.map((r) => [r.rect, r.encoding]), [[full(screen), 0]]);
+  assert.deepEqual(
+    rects.map((r) => [r.rect, r.encoding]),
+    [[full(screen), 0]],
+  );
   assert.ok(client.shows(screen));
   client.requestUpdate(false, { x: 3, y: 4, width: 5, height: 6 });
-  assert.deepEqual((await client.readUpdate()).map((r) => r.rect), [{ x: 3, y: 4, width: 5, height: 6 }]);
+  assert.deepEqual(
+    (await client.readUpdate()).map((r) => r.rect),
+    [{ x: 3, y: 4, width: 5, height: 6 }],
+  );
 });
 
 test('an incremental request is held until damage, then gets only the damaged rectangle', async (t) => {
@@ -37,7 +51,10 @@ test('an incremental request is held until damage, then gets only the damaged re
   assert.equal(client.reader.available, 0, 'nothing changed, so nothing is sent');
   screen.fill({ x: 7, y: 3, width: 4, height: 2 }, [1, 2, 3]);
   const rects = await client.readUpdate();
-  assert.deepEqual(rects.map((r) => r.rect), [{ x: 7, y: 3, width: 4, height: 2 }]);
+  assert.deepEqual(
+    rects.map((r) => r.rect),
+    [{ x: 7, y: 3, width: 4, height: 2 }],
+  );
   assert.ok(client.shows(screen));
 });
 
@@ -49,7 +66,10 @@ test('damage while no request is pending is coalesced into the next update', asy
   for (let x = 0; x < 64; x += 8) screen.fill({ x, y: 16, width: 8, height: 16 }, [x * 3, 255, 0]);
   client.requestUpdate(true);
   const rects = await client.readUpdate();
-  assert.deepEqual(rects.map((r) => r.rect), [{ x: 0, y: 16, width: 64, height: 16 }]);
+  assert.deepEqual(
+    rects.map((r) => r.rect),
+    [{ x: 0, y: 16, width: 64, height: 16 }],
+  );
   assert.ok(client.shows(screen));
 });
 
@@ -84,7 +104,11 @@ test('key and pointer events reach the input sink', async (t) => {
   client.socket.write(Buffer.from('0d', 'hex'));
   client.requestUpdate(false);
   await client.readUpdate();
-  assert.deepEqual(events, [['key', true, 0x61], ['pointer', 4, 10, 20], ['key', false, 0xff0d]]);
+  assert.deepEqual(events, [
+    ['key', true, 0x61],
+    ['pointer', 4, 10, 20],
+    ['key', false, 0xff0d],
+  ]);
 });
 
 test('ClientCutText within the limit is accepted, beyond it closes the connection', async (t) => {
@@ -111,10 +135,16 @@ test('DesktopSize: a resize is announced, then the new screen is sent', async (t
   screen.resize(24, 12);
   screen.fill({ x: 0, y: 0, width: 24, height: 12 }, [50, 60, 70]);
   client.requestUpdate(true);
-  assert.deepEqual((await client.readUpdate()).map((r) => [r.rect, r.encoding]), [[{ x: 0, y: 0, width: 24, height: 12 }, -223]]);
+  assert.deepEqual(
+    (await client.readUpdate()).map((r) => [r.rect, r.encoding]),
+    [[{ x: 0, y: 0, width: 24, height: 12 }, -223]],
+  );
   assert.equal(client.width, 24);
   client.requestUpdate(true);
-  assert.deepEqual((await client.readUpdate()).map((r) => r.rect), [full(screen)]);
+  assert.deepEqual(
+    (await client.readUpdate()).map((r) => r.rect),
+    [full(screen)],
+  );
   assert.ok(client.shows(screen));
 });
 
@@ -125,7 +155,10 @@ test('without DesktopSize a resized screen is clipped to the size the client kno
   await client.readUpdate();
   screen.resize(10, 20);
   client.requestUpdate(true);
-  assert.deepEqual((await client.readUpdate()).map((r) => r.rect), [{ x: 0, y: 0, width: 10, height: 8 }]);
+  assert.deepEqual(
+    (await client.readUpdate()).map((r) => r.rect),
+    [{ x: 0, y: 0, width: 10, height: 8 }],
+  );
 });
 
 test('a reported move reaches a CopyRect client as a copy, damage inside the source moving along', async (t) => {
@@ -135,7 +168,8 @@ test('a reported move reaches a CopyRect client as a copy, damage inside the sou
     announce = listener;
     return () => (announce = null);
   };
-  for (let row = 0; row < 3; row++) screen.fill({ x: 0, y: row * 16, width: 32, height: 16 }, [row * 80, 40, 200 - row * 60], false);
+  for (let row = 0; row < 3; row++)
+    screen.fill({ x: 0, y: row * 16, width: 32, height: 16 }, [row * 80, 40, 200 - row * 60], false);
   const { client } = await openSession(t, screen, { moves });
   client.setEncodings([1, 0]);
   client.requestUpdate(false);
@@ -149,10 +183,16 @@ test('a reported move reaches a CopyRect client as a copy, damage inside the sou
   client.requestUpdate(true);
   const rects = await client.readUpdate();
   assert.deepEqual(rects[0], { rect: { x: 0, y: 0, width: 32, height: 32 }, encoding: 1, bytes: 16 });
-  assert.deepEqual(rects.slice(1).map((r) => r.rect).sort((a, b) => a.y - b.y), [
-    { x: 4, y: 4, width: 4, height: 4 },
-    { x: 0, y: 32, width: 32, height: 16 },
-  ]);
+  assert.deepEqual(
+    rects
+      .slice(1)
+      .map((r) => r.rect)
+      .sort((a, b) => a.y - b.y),
+    [
+      { x: 4, y: 4, width: 4, height: 4 },
+      { x: 0, y: 32, width: 32, height: 16 },
+    ],
+  );
   assert.ok(client.shows(screen));
 });
 
@@ -169,7 +209,10 @@ test('a move is sent as pixels to a client without CopyRect', async (t) => {
   await client.readUpdate();
   announce!({ x: 0, y: 0, width: 16, height: 8 }, 0, 8);
   client.requestUpdate(true);
-  assert.deepEqual((await client.readUpdate()).map((r) => [r.rect, r.encoding]), [[{ x: 0, y: 0, width: 16, height: 8 }, 0]]);
+  assert.deepEqual(
+    (await client.readUpdate()).map((r) => [r.rect, r.encoding]),
+    [[{ x: 0, y: 0, width: 16, height: 8 }, 0]],
+  );
 });
 
 test('a client that does not read is not sent an unbounded backlog', async (t) => {

@@ -98,9 +98,7 @@ test('a wrong password, an unknown user, or no admin hash at all: Login incorrec
   assert.equal(screen.match(/Login incorrect/g)?.length, 2);
   guest.dispose();
 
-  const locked = await booted(
-    new LinuxGuest(linuxSpec({ adminPasswordHash: null }), { bootSeconds: 0 }),
-  );
+  const locked = await booted(new LinuxGuest(linuxSpec({ adminPasswordHash: null }), { bootSeconds: 0 }));
   screen = await login(locked);
   assert.match(screen, /Login incorrect/);
   assert.ok(!lines(screen).includes(PROMPT));
@@ -145,8 +143,7 @@ test('shell commands answer from the spec', async () => {
 });
 
 test('a shell-script user data runs at first boot: its echo output on the console and in the log', async () => {
-  const userData =
-    '#!/bin/bash\necho "hello from user data"\necho hidden > /tmp/file\ntouch /tmp/x\necho done\n';
+  const userData = '#!/bin/bash\necho "hello from user data"\necho hidden > /tmp/file\ntouch /tmp/x\necho done\n';
   const guest = await booted(new LinuxGuest(linuxSpec({ userData }), { bootSeconds: 0 }));
   const boot = guest.screen.text();
   assert.match(boot, /^hello from user data\ndone$/m);
@@ -175,10 +172,7 @@ test('user data is not run on later boots', async () => {
 test('other user data is acknowledged, not run', async () => {
   const userData = '#cloud-config\nruncmd:\n  - echo hi\n';
   const guest = await booted(new LinuxGuest(linuxSpec({ userData }), { bootSeconds: 0 }));
-  assert.match(
-    guest.screen.text(),
-    /Received user data: 34 bytes \(#cloud-config\); not a shell script, not run\./,
-  );
+  assert.match(guest.screen.text(), /Received user data: 34 bytes \(#cloud-config\); not a shell script, not run\./);
   guest.dispose();
 });
 
@@ -186,10 +180,7 @@ test('passwd changes the root password in guest memory only', async () => {
   const guest = await loggedIn();
   let screen = await typeAndSettle(guest, 'clear\npasswd\nNew-pass1\nNew-pass1\n');
   assert.ok(!screen.includes('New-pass1'), 'not echoed');
-  assert.match(
-    screen,
-    /New password: \nRetype new password: \npasswd: password updated successfully\n/,
-  );
+  assert.match(screen, /New password: \nRetype new password: \npasswd: password updated successfully\n/);
   assert.ok(guest.adminPasswordHash && verify('New-pass1', guest.adminPasswordHash));
 
   screen = await typeAndSettle(guest, `clear\nexit\nroot\n${PASSWORD}\n`);

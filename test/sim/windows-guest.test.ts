@@ -2,15 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GuestEvent } from '../../src/core/compute.js';
 import { WindowsGuest } from '../../src/compute/sim/windows-guest.js';
-import {
-  PASSWORD,
-  XK_BACKSPACE,
-  booted,
-  cellShows,
-  linuxSpec,
-  press,
-  typeAndSettle,
-} from './helpers.js';
+import { PASSWORD, XK_BACKSPACE, booted, cellShows, linuxSpec, press, typeAndSettle } from './helpers.js';
 
 const windowsSpec = (overrides = {}) =>
   linuxSpec({

@@ -67,20 +67,45 @@ function contract(name: string, open: () => Promise<{ store: Store; close: () =>
 
     test('instances: insert, filters, newest-first paging by offset and by cursor', async () => {
       await store.transaction(async (repos) => {
-        for (let n = 1; n <= 7; n++) await repos.instances.insert(instance(n, n === 3 ? { status: 'Stopped', securityGroupIds: ['sg-a', 'sg-b'] } : {}));
+        for (let n = 1; n <= 7; n++)
+          await repos.instances.insert(
+            instance(n, n === 3 ? { status: 'Stopped', securityGroupIds: ['sg-a', 'sg-b'] } : {}),
+          );
         await repos.instances.insert(instance(99, { accountId: 'acct-2' }));
       });
       const { instances } = store.repos;
       const all = await instances.find({ accountId: 'acct-1' }, { limit: 100 });
       assert.equal(all.totalCount, 7);
-      assert.deepEqual(all.items.map((i) => i.instanceName), ['vm-7', 'vm-6', 'vm-5', 'vm-4', 'vm-3', 'vm-2', 'vm-1']);
-      assert.equal((await instances.find({ accountId: 'acct-1', status: 'Stopped' }, { limit: 10 })).items[0]!.instanceName, 'vm-3');
-      assert.equal((await instances.find({ accountId: 'acct-1', securityGroupId: 'sg-b' }, { limit: 10 })).totalCount, 1);
-      assert.equal((await instances.find({ accountId: 'acct-1', tags: [{ key: 'env', value: 'odd' }] }, { limit: 10 })).totalCount, 4);
-      assert.equal((await instances.find({ accountId: 'acct-1', tags: [{ key: 'env' }] }, { limit: 10 })).totalCount, 7);
-      assert.equal((await instances.find({ accountId: 'acct-1', instanceIds: ['i-test000002', 'i-test000099'] }, { limit: 10 })).totalCount, 1);
+      assert.deepEqual(
+        all.items.map((i) => i.instanceName),
+        ['vm-7', 'vm-6', 'vm-5', 'vm-4', 'vm-3', 'vm-2', 'vm-1'],
+      );
+      assert.equal(
+        (await instances.find({ accountId: 'acct-1', status: 'Stopped' }, { limit: 10 })).items[0]!.instanceName,
+        'vm-3',
+      );
+      assert.equal(
+        (await instances.find({ accountId: 'acct-1', securityGroupId: 'sg-b' }, { limit: 10 })).totalCount,
+        1,
+      );
+      assert.equal(
+        (await instances.find({ accountId: 'acct-1', tags: [{ key: 'env', value: 'odd' }] }, { limit: 10 })).totalCount,
+        4,
+      );
+      assert.equal(
+        (await instances.find({ accountId: 'acct-1', tags: [{ key: 'env' }] }, { limit: 10 })).totalCount,
+        7,
+      );
+      assert.equal(
+        (await instances.find({ accountId: 'acct-1', instanceIds: ['i-test000002', 'i-test000099'] }, { limit: 10 }))
+          .totalCount,
+        1,
+      );
       const second = await instances.find({ accountId: 'acct-1' }, { offset: 2, limit: 2 });
-      assert.deepEqual(second.items.map((i) => i.instanceName), ['vm-5', 'vm-4']);
+      assert.deepEqual(
+        second.items.map((i) => i.instanceName),
+        ['vm-5', 'vm-4'],
+      );
       const names: string[] = [];
       let after: string | undefined;
       for (;;) {
@@ -89,14 +114,23 @@ function contract(name: string, open: () => Promise<{ store: Store; close: () =>
         if (!page.next) break;
         after = page.next;
       }
-      assert.deepEqual(names, all.items.map((i) => i.instanceName));
+      assert.deepEqual(
+        names,
+        all.items.map((i) => i.instanceName),
+      );
       assert.equal(await instances.get('acct-2', 'i-test000001'), undefined, 'another account reads nothing');
     });
 
     test('instances: an update based on a stale version is refused', async () => {
       const current = (await store.repos.instances.getAny('i-test000001'))!;
-      assert.equal(await store.repos.instances.update({ ...current, instanceName: 'first', version: current.version + 1 }), true);
-      assert.equal(await store.repos.instances.update({ ...current, instanceName: 'lost', version: current.version + 1 }), false);
+      assert.equal(
+        await store.repos.instances.update({ ...current, instanceName: 'first', version: current.version + 1 }),
+        true,
+      );
+      assert.equal(
+        await store.repos.instances.update({ ...current, instanceName: 'lost', version: current.version + 1 }),
+        false,
+      );
       assert.equal((await store.repos.instances.getAny('i-test000001'))!.instanceName, 'first');
     });
 
@@ -113,12 +147,35 @@ function contract(name: string, open: () => Promise<{ store: Store; close: () =>
     test('tasks upsert, audit is ordered and filterable, security group membership counts', async () => {
       await store.repos.tasks.put({ instanceId: 'i-test000002', target: 'Running', applyPending: true, dueAt: 1 });
       await store.repos.tasks.put({ instanceId: 'i-test000002', target: 'Stopped', applyPending: false, dueAt: 2 });
-      assert.deepEqual(await store.repos.tasks.list(), [{ instanceId: 'i-test000002', target: 'Stopped', applyPending: false, dueAt: 2 }]);
-      for (const [at, resourceId] of [[10, 'i-a'], [20, 'i-b'], [30, 'i-a']] as const) {
-        await store.repos.audit.insert({ at, accountId: 'acct-1', accessKeyId: 'k', sourceIp: '127.0.0.1', dialect: 'aliyun', action: 'X', resourceId, outcome: 'Success', requestId: String(at), detail: null });
+      assert.deepEqual(await store.repos.tasks.list(), [
+        { instanceId: 'i-test000002', target: 'Stopped', applyPending: false, dueAt: 2 },
+      ]);
+      for (const [at, resourceId] of [
+        [10, 'i-a'],
+        [20, 'i-b'],
+        [30, 'i-a'],
+      ] as const) {
+        await store.repos.audit.insert({
+          at,
+          accountId: 'acct-1',
+          accessKeyId: 'k',
+          sourceIp: '127.0.0.1',
+          dialect: 'aliyun',
+          action: 'X',
+          resourceId,
+          outcome: 'Success',
+          requestId: String(at),
+          detail: null,
+        });
       }
-      assert.deepEqual((await store.repos.audit.list({ resourceId: 'i-a' })).map((r) => r.at), [10, 30]);
-      assert.deepEqual((await store.repos.audit.list({ since: 20 })).map((r) => r.at), [20, 30]);
+      assert.deepEqual(
+        (await store.repos.audit.list({ resourceId: 'i-a' })).map((r) => r.at),
+        [10, 30],
+      );
+      assert.deepEqual(
+        (await store.repos.audit.list({ since: 20 })).map((r) => r.at),
+        [20, 30],
+      );
       assert.equal(await store.repos.securityGroups.instanceCount('sg-a'), 8);
       await store.repos.instances.delete('i-test000003');
       assert.equal(await store.repos.securityGroups.instanceCount('sg-b'), 0);
@@ -128,7 +185,10 @@ function contract(name: string, open: () => Promise<{ store: Store; close: () =>
 
 contract('SQLite file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'openecs-store-'));
-  return { store: await openStore({ kind: 'sqlite', file: join(dir, 'test.db') }), close: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    store: await openStore({ kind: 'sqlite', file: join(dir, 'test.db') }),
+    close: () => rmSync(dir, { recursive: true, force: true }),
+  };
 });
 
 if (postgresAvailable) {

@@ -11,7 +11,8 @@ import { NonceCache } from '../../src/dialects/aliyun/nonces.js';
 describe('lifecycle table', () => {
   test('actions are allowed only from their documented states', () => {
     assert.ok(isAllowed('start', 'Stopped'));
-    for (const status of ['Pending', 'Starting', 'Running', 'Stopping'] as const) assert.ok(!isAllowed('start', status));
+    for (const status of ['Pending', 'Starting', 'Running', 'Stopping'] as const)
+      assert.ok(!isAllowed('start', status));
     assert.ok(isAllowed('stop', 'Running') && isAllowed('reboot', 'Running'));
     assert.ok(!isAllowed('stop', 'Stopped') && !isAllowed('reboot', 'Starting'));
     assert.ok(isAllowed('delete', 'Stopped') && !isAllowed('delete', 'Running'));
@@ -85,11 +86,22 @@ describe('pending changes are derived from accepted vs applied', () => {
   const base = { hostName: 'a', passwordHash: 'h1', vncPasswordSealed: 'v1', enableJumboFrame: false } as Instance;
   test('nothing is pending before the first boot or when the guest matches', () => {
     assert.deepEqual(pendingChanges({ ...base, guest: null }), []);
-    assert.deepEqual(pendingChanges({ ...base, guest: { hostName: 'a', passwordHash: 'h1', vncPasswordSealed: 'v1', mtu: 1500 } }), []);
+    assert.deepEqual(
+      pendingChanges({ ...base, guest: { hostName: 'a', passwordHash: 'h1', vncPasswordSealed: 'v1', mtu: 1500 } }),
+      [],
+    );
   });
   test('each differing attribute is listed with what applies it', () => {
-    const changes = pendingChanges({ ...base, hostName: 'b', enableJumboFrame: true, guest: { hostName: 'a', passwordHash: 'h0', vncPasswordSealed: 'v1', mtu: 1500 } });
-    assert.deepEqual(changes.map((c) => c.attribute), ['HostName', 'Password', 'MTU']);
+    const changes = pendingChanges({
+      ...base,
+      hostName: 'b',
+      enableJumboFrame: true,
+      guest: { hostName: 'a', passwordHash: 'h0', vncPasswordSealed: 'v1', mtu: 1500 },
+    });
+    assert.deepEqual(
+      changes.map((c) => c.attribute),
+      ['HostName', 'Password', 'MTU'],
+    );
     assert.match(changes[0]!.appliesOn, /RebootInstance/);
   });
 });

@@ -12,7 +12,7 @@ export interface RectEncoder {
   close(): void;
 }
 
-export const RECT_HEADER_SIZE = 12;
+const RECT_HEADER_SIZE = 12;
 
 export function rectHeader(rect: Rect, encoding: number): Buffer {
   const header = Buffer.alloc(RECT_HEADER_SIZE);

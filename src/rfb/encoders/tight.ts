@@ -1,5 +1,5 @@
 import type { Rect } from '../framebuffer.js';
-import { type PixelFormat, bytesPerPixel, readPixel } from '../pixel-format.js';
+import { type PixelFormat, bytesPerPixel, pixelValues } from '../pixel-format.js';
 import { Encoding } from '../protocol.js';
 import { DeflateStream } from './deflate-stream.js';
 import { type RectEncoder, rectHeader } from './encoder.js';
@@ -51,25 +51,20 @@ export class TightEncoder implements RectEncoder {
 
   private async encodeTile(tile: Rect, pixels: Buffer, format: PixelFormat): Promise<Buffer> {
     const header = rectHeader(tile, Encoding.Tight);
-    const bpp = bytesPerPixel(format);
-    const count = tile.width * tile.height;
-    const palette = collectPalette(pixels, count, format);
-    if (palette && palette.size === 1) {
-      return Buffer.concat([header, Buffer.of(FILL), tightPixel(readPixel(pixels, 0, format), format)]);
-    }
+    const values = pixelValues(pixels, format);
+    const palette = collectPalette(values);
+    if (palette?.size === 1) return Buffer.concat([header, Buffer.of(FILL), tightPixel(values[0]!, format)]);
     if (palette) {
-      const colours = [...palette.keys()].map((p) => tightPixel(p, format));
-      const indices =
-        palette.size === 2 ? monoBitmap(pixels, tile, palette, format) : indexBytes(pixels, count, palette, format);
-      const stream = palette.size === 2 ? Stream.Mono : Stream.Indexed;
+      const mono = palette.size === 2;
+      const stream = mono ? Stream.Mono : Stream.Indexed;
       return Buffer.concat([
         header,
         Buffer.of(EXPLICIT_FILTER | (stream << 4), PALETTE_FILTER, palette.size - 1),
-        ...colours,
-        await this.compressed(stream, indices),
+        ...[...palette.keys()].map((colour) => tightPixel(colour, format)),
+        await this.compressed(stream, mono ? monoBitmap(values, tile.width, palette) : indexBytes(values, palette)),
       ]);
     }
-    const data = isPacked24(format) ? pack24(pixels, count, format) : pixels;
+    const data = isPacked24(format) ? pack24(values, format) : pixels;
     return Buffer.concat([header, Buffer.of(Stream.FullColour << 4), await this.compressed(Stream.FullColour, data)]);
   }
 
@@ -100,41 +95,45 @@ function cropTile(pixels: Buffer, rect: Rect, tile: Rect, format: PixelFormat): 
 }
 
 /** Colour -> palette index, or null when the tile has more than 256 colours. */
-function collectPalette(pixels: Buffer, count: number, format: PixelFormat): Map<number, number> | null {
-  const bpp = bytesPerPixel(format);
+function collectPalette(values: Uint32Array): Map<number, number> | null {
   const palette = new Map<number, number>();
   let last = -1;
-  for (let i = 0; i < count; i++) {
-    const p = readPixel(pixels, i * bpp, format);
-    if (p === last) continue;
-    last = p;
-    if (!palette.has(p)) {
+  for (const value of values) {
+    if (value === last) continue;
+    last = value;
+    if (!palette.has(value)) {
       if (palette.size === 256) return null;
-      palette.set(p, palette.size);
+      palette.set(value, palette.size);
     }
   }
   return palette;
 }
 
-/** One bit per pixel, most significant first, each row padded to a byte. */
-function monoBitmap(pixels: Buffer, tile: Rect, palette: Map<number, number>, format: PixelFormat): Buffer {
-  const bpp = bytesPerPixel(format);
-  const rowBytes = (tile.width + 7) >> 3;
-  const out = Buffer.alloc(rowBytes * tile.height);
-  for (let y = 0; y < tile.height; y++) {
-    for (let x = 0; x < tile.width; x++) {
-      if (palette.get(readPixel(pixels, (y * tile.width + x) * bpp, format)) === 1) {
-        out[y * rowBytes + (x >> 3)]! |= 0x80 >> (x & 7);
-      }
+/** One bit per pixel, set for palette entry 1, most significant first, each row padded to a byte. */
+function monoBitmap(values: Uint32Array, width: number, palette: Map<number, number>): Buffer {
+  const [, second] = [...palette.keys()];
+  const rowBytes = (width + 7) >> 3;
+  const height = values.length / width;
+  const out = Buffer.alloc(rowBytes * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (values[y * width + x] === second) out[y * rowBytes + (x >> 3)]! |= 0x80 >> (x & 7);
     }
   }
   return out;
 }
 
-function indexBytes(pixels: Buffer, count: number, palette: Map<number, number>, format: PixelFormat): Buffer {
-  const bpp = bytesPerPixel(format);
-  const out = Buffer.allocUnsafe(count);
-  for (let i = 0; i < count; i++) out[i] = palette.get(readPixel(pixels, i * bpp, format))!;
+function indexBytes(values: Uint32Array, palette: Map<number, number>): Buffer {
+  const out = Buffer.allocUnsafe(values.length);
+  let last = -1;
+  let index = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] !== last) {
+      last = values[i]!;
+      index = palette.get(last)!;
+    }
+    out[i] = index;
+  }
   return out;
 }
 
@@ -155,9 +154,9 @@ function writePacked24(pixel: number, format: PixelFormat, out: Buffer, at: numb
   out[at + 2] = (pixel >>> format.blueShift) & 0xff;
 }
 
-function pack24(pixels: Buffer, count: number, format: PixelFormat): Buffer {
-  const out = Buffer.allocUnsafe(count * 3);
-  for (let i = 0; i < count; i++) writePacked24(readPixel(pixels, i * 4, format), format, out, i * 3);
+function pack24(values: Uint32Array, format: PixelFormat): Buffer {
+  const out = Buffer.allocUnsafe(values.length * 3);
+  for (let i = 0; i < values.length; i++) writePacked24(values[i]!, format, out, i * 3);
   return out;
 }
 
