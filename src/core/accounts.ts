@@ -19,8 +19,13 @@ export interface IssuedKey {
   accountName: string;
 }
 
+/** Access keys whose opened secrets are remembered; far more than are in use at once. */
+const MAX_OPENED_SECRETS = 10_000;
+
 /** Accounts and their access keys: who may call, and with which secret. */
 export class AccountService {
+  private readonly openedSecrets = new Map<string, string>();
+
   constructor(
     private readonly store: Store,
     private readonly secrets: SecretBox,
@@ -78,7 +83,22 @@ export class AccountService {
     const key = await this.store.repos.accessKeys.get(accessKeyId);
     if (!key) return undefined;
     if (key.status !== 'Active') return 'inactive';
-    return { secret: this.secrets.open(key.secretSealed), accountId: key.accountId };
+    return { secret: this.openSecret(key.secretSealed), accountId: key.accountId };
+  }
+
+  /**
+   * Every signed request needs its key's secret: opening the sealed value each time was a tenth of
+   * a request's CPU (BENCHMARKS.md). The key row is still read per request, so a disabled key stops
+   * working at once; only the decryption is remembered, in memory, keyed by the sealed text.
+   */
+  private openSecret(sealed: string): string {
+    let secret = this.openedSecrets.get(sealed);
+    if (secret === undefined) {
+      secret = this.secrets.open(sealed);
+      if (this.openedSecrets.size >= MAX_OPENED_SECRETS) this.openedSecrets.clear();
+      this.openedSecrets.set(sealed, secret);
+    }
+    return secret;
   }
 
   async setPreviewFeature(accountName: string, feature: string, enabled: boolean): Promise<Account> {

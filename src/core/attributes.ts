@@ -146,7 +146,11 @@ export function applyAttributeChanges(instance: Instance, type: InstanceType, ch
   }
   if (changes.enableJumboFrame !== undefined) next.enableJumboFrame = changes.enableJumboFrame;
   if (changes.creditSpecification !== undefined) next.creditSpecification = changes.creditSpecification;
-  if (changes.privateDnsNameOptions) next.privateDnsNameOptions = { ...instance.privateDnsNameOptions, ...changes.privateDnsNameOptions };
+  if (changes.privateDnsNameOptions) {
+    // Options the caller left out keep their values: an undefined must not overwrite one.
+    const given = Object.entries(changes.privateDnsNameOptions).filter(([, value]) => value !== undefined);
+    next.privateDnsNameOptions = { ...instance.privateDnsNameOptions, ...Object.fromEntries(given) };
+  }
   if (changes.recyclable !== undefined) next.recyclable = changes.recyclable;
   if (changes.enableNetworkEncryption !== undefined) next.enableNetworkEncryption = changes.enableNetworkEncryption;
   if (changes.remoteConnectionOptions?.type !== undefined) next.remoteConnectionType = changes.remoteConnectionOptions.type;

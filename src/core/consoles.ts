@@ -49,6 +49,7 @@ const AUDIT_SOURCE = 'console';
 /** What ConsoleToken.refused holds. */
 const REFUSED_RECONNECT_LIMIT = 'reconnect limit';
 const REFUSED_UNAVAILABLE = 'unavailable';
+const REFUSED_LOCKED = 'locked';
 
 /** Why a console URL cannot be used; the gateway answers each with its own HTTP status. */
 export const ConsoleRefusal = {
@@ -63,6 +64,7 @@ export const ConsoleRefusal = {
     ),
   unavailable: () =>
     invalidState('ConsoleUnavailable', 'The instance is no longer running: its console is unavailable.'),
+  locked: () => new DomainError('locked', 'InstanceLocked', 'The instance is locked for security reasons: its console is unavailable.'),
 };
 
 /** A short, non-secret name for a token in audit records: it links issue to use. */
@@ -90,8 +92,14 @@ export class ConsoleService {
     };
   }
 
-  /** DescribeInstanceVncUrl: a new token for a Running, booted, unlocked instance of the caller's. */
-  async issue(caller: Caller, input: { regionId: string; instanceId: string }): Promise<{ token: string; expiresAt: number }> {
+  /**
+   * DescribeInstanceVncUrl: a new token for a Running, booted, unlocked instance of the caller's.
+   * `ttlMs` replaces the policy's lifetime where an API documents its own (Baidu's vnc: 10 minutes).
+   */
+  async issue(
+    caller: Caller,
+    input: { regionId: string; instanceId: string; ttlMs?: number },
+  ): Promise<{ token: string; expiresAt: number }> {
     this.networks.region(input.regionId);
     const instance = await this.instances.get(this.store.repos, caller, input.instanceId, input.regionId);
     if (instance.lockReason) {
@@ -110,7 +118,7 @@ export class ConsoleService {
       accountId: caller.accountId,
       instanceId: instance.instanceId,
       issuedAt: now,
-      expiresAt: now + this.policy.urlTtlMs,
+      expiresAt: now + (input.ttlMs ?? this.policy.urlTtlMs),
       consumedAt: null,
       clientIp: null,
       refused: null,
@@ -151,9 +159,13 @@ export class ConsoleService {
         return { row: existing, error: !existing ? ConsoleRefusal.invalid() : existing.consumedAt !== null ? ConsoleRefusal.used() : ConsoleRefusal.expired() };
       }
       const instance = await repos.instances.getAny(row.instanceId);
-      if (!instance || instance.accountId !== row.accountId || instance.status !== 'Running' || instance.lockReason) {
+      if (!instance || instance.accountId !== row.accountId || instance.status !== 'Running') {
         await repos.consoleTokens.refuse(tokenHash, REFUSED_UNAVAILABLE);
         return { row, error: ConsoleRefusal.unavailable() };
+      }
+      if (instance.lockReason) {
+        await repos.consoleTokens.refuse(tokenHash, REFUSED_LOCKED);
+        return { row, error: ConsoleRefusal.locked() };
       }
       const admitted = await repos.consoleTokens.countAdmitted(row.instanceId, now - RECONNECT_WINDOW_MS);
       if (admitted > this.policy.reconnectsPerMinute) {
@@ -183,6 +195,7 @@ export class ConsoleService {
     const row = await this.store.repos.consoleTokens.get(sha256Hex(token));
     if (!row) return ConsoleRefusal.invalid();
     if (row.refused === REFUSED_RECONNECT_LIMIT) return ConsoleRefusal.reconnectLimit(this.policy.reconnectsPerMinute);
+    if (row.refused === REFUSED_LOCKED) return ConsoleRefusal.locked();
     if (row.refused !== null) return ConsoleRefusal.unavailable();
     if (row.consumedAt !== null) return ConsoleRefusal.used();
     const now = this.clock.now();

@@ -1,6 +1,7 @@
 import { AccountService } from './accounts.js';
 import { AuditLog } from './audit.js';
 import type { Catalog } from './catalog.js';
+import { ClientTokenService } from './client-tokens.js';
 import type { Clock } from './clock.js';
 import type { ComputeDriver } from './compute.js';
 import { type ConsolePolicy, ConsoleService } from './consoles.js';
@@ -32,6 +33,7 @@ export class Core {
   readonly instances: InstanceService;
   readonly audit: AuditLog;
   readonly consoles: ConsoleService;
+  readonly clientTokens: ClientTokenService;
   readonly worker: TransitionWorker;
   private readonly unsubscribe: () => void;
 
@@ -43,6 +45,7 @@ export class Core {
     this.worker = new TransitionWorker(store, compute, catalog, secrets, clock, this.events, log, transitionMs);
     this.instances = new InstanceService(store, catalog, this.networks, this.worker, compute, secrets, this.events, clock);
     this.consoles = new ConsoleService(store, this.networks, this.instances, this.audit, clock, deps.consolePolicy);
+    this.clientTokens = new ClientTokenService(store, this.instances, clock);
     this.unsubscribe = compute.onGuestEvent((instanceId, event) => {
       this.instances
         .guestInitiated(instanceId, event)

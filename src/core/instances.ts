@@ -91,7 +91,15 @@ export class InstanceService {
     return type;
   }
 
-  async launch(caller: Caller, request: LaunchRequest): Promise<Instance[]> {
+  /**
+   * Creates and starts (or stops) the instances. `alongside` runs inside the same transaction once
+   * they are written: what it records commits with them, and if it throws none of them exist.
+   */
+  async launch(
+    caller: Caller,
+    request: LaunchRequest,
+    alongside?: (repos: Repositories, launched: Instance[]) => Promise<void>,
+  ): Promise<Instance[]> {
     const region = this.networks.region(request.regionId);
     const image = this.image(request.imageId);
     const type = this.instanceType(request.instanceType);
@@ -177,6 +185,7 @@ export class InstanceService {
         await repos.instances.insert(instance);
         instances.push(instance);
       }
+      await alongside?.(repos, instances);
       const tasks = [];
       for (const instance of instances) {
         tasks.push(

@@ -26,6 +26,18 @@ export interface InstanceFilter {
   zoneId?: string;
   securityGroupId?: string;
   tags?: { key: string; value?: string }[];
+  /** Exact private IPv4 address (Baidu's internalIp filter). */
+  privateIp?: string;
+}
+
+/** What a Baidu create with a clientToken launched: its retries answer the same instances. */
+export interface ClientTokenRecord {
+  accountId: string;
+  token: string;
+  /** Digest of the request that claimed the token: a retry must be the same request. */
+  fingerprint: string;
+  instanceIds: string[];
+  createdAt: number;
 }
 
 export interface Page {
@@ -106,6 +118,11 @@ export interface Repositories {
     countAdmitted(instanceId: string, since: number): Promise<number>;
     /** Deletes tokens that expired before `before`. */
     purge(before: number): Promise<void>;
+  };
+  clientTokens: {
+    get(accountId: string, token: string): Promise<ClientTokenRecord | undefined>;
+    /** Fails (primary key) when the account already used the token. */
+    insert(record: ClientTokenRecord): Promise<void>;
   };
   audit: {
     insert(record: AuditRecord): Promise<void>;

@@ -1,7 +1,7 @@
 import type { Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { DEFAULT_ACCOUNT, type IssuedKey } from '../core/accounts.js';
-import { BUILT_IN_CATALOG, type Catalog } from '../core/catalog.js';
+import { BUILT_IN_CATALOG, type Catalog, findRegion } from '../core/catalog.js';
 import { systemClock } from '../core/clock.js';
 import type { ComputeDriver } from '../core/compute.js';
 import { Core } from '../core/core.js';
@@ -9,8 +9,14 @@ import { SecretBox } from '../core/secrets.js';
 import { AliyunDialect } from '../dialects/aliyun/handler.js';
 import type { DialectSettings } from '../dialects/aliyun/operation.js';
 import { OPERATIONS } from '../dialects/aliyun/operations/index.js';
+import { BaiduDialect } from '../dialects/baidu/handler.js';
+import type { BaiduSettings } from '../dialects/baidu/operation.js';
+import { OPERATIONS as BAIDU_OPERATIONS } from '../dialects/baidu/operations/index.js';
+import { DEFAULT_BAIDU_REGION } from '../dialects/baidu/region.js';
 import { openStore, parseStoreLocation } from '../store/database.js';
 import { SimDriver } from '../compute/sim/sim-driver.js';
+import { ConsoleGateway, DEFAULT_IDLE_MS } from '../console/gateway.js';
+import { StaticFiles } from '../console/static.js';
 import { DataDir } from './data-dir.js';
 import { createHttpServer } from './http-server.js';
 
@@ -25,6 +31,14 @@ export interface ServeOptions {
   publicUrl?: string;
   /** Seconds a simulated guest takes to boot to its login prompt. */
   bootSeconds: number;
+  /** How long a console URL stays valid (default 15). */
+  consoleUrlTtlSeconds?: number;
+  /** Console sessions without keyboard or mouse input close after this long (default 60). */
+  consoleIdleSeconds?: number;
+  /** Console connections admitted per instance per rolling minute (default 30). */
+  consoleReconnectsPerMinute?: number;
+  /** Region of Baidu BCC requests whose Host is no bcc.<code>.baidubce.com endpoint (default cn-beijing). */
+  baiduDefaultRegion?: string;
   catalog?: Catalog;
 }
 
@@ -64,6 +78,10 @@ export async function startServer(options: ServeOptions, log: Logger, compute?: 
   dataDir.lock();
   let server: Server | undefined;
   try {
+    const baiduRegion = options.baiduDefaultRegion ?? process.env.OPENECS_BAIDU_REGION ?? DEFAULT_BAIDU_REGION;
+    if (!findRegion(options.catalog ?? BUILT_IN_CATALOG, baiduRegion)) {
+      throw new Error(`the Baidu default region ${baiduRegion} (OPENECS_BAIDU_REGION) is not in the catalog`);
+    }
     const store = await openStore(parseStoreLocation(options.databaseUrl ?? dataDir.databaseFile));
     const secrets = new SecretBox(dataDir.masterKey());
     const core = new Core({
@@ -74,6 +92,10 @@ export async function startServer(options: ServeOptions, log: Logger, compute?: 
       clock: systemClock,
       log,
       transitionMs: options.transitionSeconds * 1000,
+      consolePolicy: {
+        urlTtlMs: options.consoleUrlTtlSeconds === undefined ? undefined : options.consoleUrlTtlSeconds * 1000,
+        reconnectsPerMinute: options.consoleReconnectsPerMinute,
+      },
     });
     const firstKey = await ensureDefaultKey(core, dataDir);
     await core.start();
@@ -81,14 +103,31 @@ export async function startServer(options: ServeOptions, log: Logger, compute?: 
     // The public URL defaults to the address we end up listening on, known only after listen().
     const settings: DialectSettings = { publicUrl: options.publicUrl ?? '' };
     const aliyun = new AliyunDialect(core, OPERATIONS, settings, log);
+    const baiduSettings: BaiduSettings = {
+      get publicUrl() {
+        return settings.publicUrl;
+      },
+      defaultRegion: baiduRegion,
+    };
+    const baidu = new BaiduDialect(core, BAIDU_OPERATIONS, baiduSettings, log);
+    const consoles = new ConsoleGateway(core, log, {
+      idleMs: options.consoleIdleSeconds === undefined ? DEFAULT_IDLE_MS : options.consoleIdleSeconds * 1000,
+    });
+    const staticFiles = new StaticFiles();
     let ready = false;
     server = createHttpServer({
       log,
       routes: [
         { matches: (path) => path === '/', handle: (r) => aliyun.handle(r), refuse: (s, why) => aliyun.refuse(s, why) },
+        {
+          matches: (path) => path.startsWith('/v1/') || path.startsWith('/v2/'),
+          handle: (r) => baidu.handle(r),
+          refuse: (s, why) => baidu.refuse(s, why),
+        },
       ],
-      upgrades: [],
+      upgrades: [consoles],
       serveOther(request, response: ServerResponse) {
+        if (staticFiles.serve(request, response) || consoles.serveStatus(request, response)) return true;
         if (request.url !== '/healthz') return false;
         response
           .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
@@ -115,7 +154,10 @@ export async function startServer(options: ServeOptions, log: Logger, compute?: 
       async close() {
         ready = false;
         // Stop accepting, let in-flight requests finish (idle keep-alive sockets close at once).
-        await new Promise<void>((resolve) => listening.close(() => resolve()));
+        const stopped = new Promise<void>((resolve) => listening.close(() => resolve()));
+        // Console sessions are long-lived upgraded sockets: close them, audited, before the store goes.
+        await consoles.close();
+        await stopped;
         await core.stop();
         await store.close();
         dataDir.unlock();

@@ -6,7 +6,12 @@ import type { Logger } from 'pino';
 /** Request bodies larger than this are refused before they are read (UserData's 32 KB fits easily). */
 export const MAX_BODY_BYTES = 256 * 1024;
 /** V3 requests carry every parameter in the query string; base64 UserData alone can be 44 KB. */
-const MAX_HEADER_BYTES = 96 * 1024;
+export const MAX_URL_BYTES = 96 * 1024;
+/**
+ * Node refuses heads beyond this before any route sees them; it is above MAX_URL_BYTES so that a
+ * long URL reaches its route and is refused there, in the dialect's own format.
+ */
+const MAX_HEADER_BYTES = 256 * 1024;
 
 export interface Route {
   /** Does this route serve the path? */
@@ -34,22 +39,32 @@ function send(response: ServerResponse, answer: ApiResponse): void {
   response.end(answer.body);
 }
 
+/** Reads the whole body, or resolves null as soon as it passes MAX_BODY_BYTES (and stops reading). */
 function readBody(request: IncomingMessage): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    request.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
+        request.off('data', onData);
+        request.pause();
         resolve(null);
-        request.destroy();
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    request.on('data', onData);
     request.on('end', () => resolve(Buffer.concat(chunks)));
     request.on('error', reject);
   });
+}
+
+/** Answers a request refused before it was read whole, then drops the connection it came on. */
+function refuseAndClose(response: ServerResponse, answer: ApiResponse): void {
+  response.setHeader('connection', 'close');
+  response.once('finish', () => response.socket?.destroy());
+  send(response, answer);
 }
 
 /**
@@ -81,18 +96,12 @@ export function createHttpServer(options: HttpServerOptions): Server {
       }
       return;
     }
-    const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) {
-      response.setHeader('connection', 'close');
-      send(response, route.refuse(413, `the request body exceeds ${MAX_BODY_BYTES} bytes`));
-      return;
-    }
+    if (url.length > MAX_URL_BYTES) return refuseAndClose(response, route.refuse(414, `the request URL exceeds ${MAX_URL_BYTES} bytes`));
+    const tooLarge = () => route.refuse(413, `the request body exceeds ${MAX_BODY_BYTES} bytes`);
+    if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return refuseAndClose(response, tooLarge());
     readBody(request)
       .then(async (body) => {
-        if (body === null) {
-          response.setHeader('connection', 'close');
-          return send(response, route.refuse(413, `the request body exceeds ${MAX_BODY_BYTES} bytes`));
-        }
+        if (body === null) return refuseAndClose(response, tooLarge());
         const answer = await route.handle({
           method: request.method ?? 'GET',
           path,
@@ -119,9 +128,18 @@ export function createHttpServer(options: HttpServerOptions): Server {
     }
     route.upgrade(request, socket, head);
   });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
+    if (!socket.writable) return socket.destroy();
+    // Node could not parse the request, so no route saw it: answer in the default (Alibaba) dialect.
+    const headTooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const answer = options.routes[0]!.refuse(headTooLarge ? 431 : 400, headTooLarge ? 'the request line and headers are too large' : 'the request is not valid HTTP');
+    const status = headTooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const headers = Object.entries({ ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)), connection: 'close' })
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    // A response to HEAD carries no body, even when the request around it was unreadable.
+    const isHead = error.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+    socket.end(`HTTP/1.1 ${status}\r\n${headers}\r\n${isHead ? '' : answer.body}`);
   });
   return server;
 }

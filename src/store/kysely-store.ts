@@ -1,5 +1,12 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
-import type { InstanceFilter, Page, PageResult, Repositories, Store } from '../core/repositories.js';
+import type {
+  ClientTokenRecord,
+  InstanceFilter,
+  Page,
+  PageResult,
+  Repositories,
+  Store,
+} from '../core/repositories.js';
 import type {
   AccessKey,
   Account,
@@ -23,15 +30,25 @@ const parse = <T>(row: { doc: string }): T => JSON.parse(row.doc) as T;
 export class KyselyStore implements Store {
   readonly repos: Repositories;
 
+  /**
+   * `durable` resolves once everything committed so far is on stable storage (SQLite's group
+   * commit, see sqlite-connection.ts; PostgreSQL commits durably by itself). Every transaction and
+   * every single repository call awaits it before its result leaves the store.
+   */
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: SqlDialectName,
+    private readonly durable: () => Promise<void> = () => Promise.resolve(),
   ) {
-    this.repos = repositories(db);
+    this.repos = afterEachCall(repositories(db), durable);
   }
 
-  transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => fn(repositories(trx)));
+  async transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction().execute((trx) => fn(repositories(trx)));
+    } finally {
+      await this.durable();
+    }
   }
 
   /** For the integrity check of the reliability suite and operators. */
@@ -44,6 +61,24 @@ export class KyselyStore implements Store {
   close(): Promise<void> {
     return this.db.destroy();
   }
+}
+
+/** The same repositories, each method awaiting `then` after it settles, whatever its outcome. */
+function afterEachCall(repos: Repositories, then: () => Promise<void>): Repositories {
+  const wrap = (repo: object) =>
+    Object.fromEntries(
+      Object.entries(repo).map(([name, method]) => [
+        name,
+        async (...args: unknown[]) => {
+          try {
+            return await (method as (...a: unknown[]) => Promise<unknown>).apply(repo, args);
+          } finally {
+            await then();
+          }
+        },
+      ]),
+    );
+  return Object.fromEntries(Object.entries(repos).map(([name, repo]) => [name, wrap(repo)])) as unknown as Repositories;
 }
 
 function repositories(db: Db): Repositories {
@@ -242,6 +277,23 @@ function repositories(db: Db): Repositories {
       },
     },
     consoleTokens: consoleTokenRepository(db),
+    clientTokens: {
+      async get(accountId, token) {
+        const row = await db
+          .selectFrom('client_tokens')
+          .select('doc')
+          .where('account_id', '=', accountId)
+          .where('token', '=', token)
+          .executeTakeFirst();
+        return row && parse<ClientTokenRecord>(row);
+      },
+      async insert(record) {
+        await db
+          .insertInto('client_tokens')
+          .values({ account_id: record.accountId, token: record.token, doc: JSON.stringify(record) })
+          .execute();
+      },
+    },
     audit: {
       async insert(record) {
         await db
@@ -297,6 +349,14 @@ function instanceRepository(db: Db): Repositories['instances'] {
         return exists(sub);
       });
     }
+    if (filter.privateIp !== undefined) {
+      // The address lives only in the document, which both databases store as JSON.stringify
+      // text: its exact `"privateIp":"..."` member is found by LIKE alike on SQLite and PostgreSQL.
+      // Only digits and dots are let through, so the pattern holds no LIKE wildcard.
+      query = /^[0-9.]+$/.test(filter.privateIp)
+        ? query.where('doc', 'like', `%"privateIp":"${filter.privateIp}"%`)
+        : query.where(sql<boolean>`1 = 0`);
+    }
     return query;
   }
 
@@ -329,6 +389,37 @@ function instanceRepository(db: Db): Repositories['instances'] {
     doc: JSON.stringify(i),
   });
 
+  async function addToCount(accountId: string, regionId: string, delta: number) {
+    await db
+      .insertInto('instance_counts')
+      .values({ account_id: accountId, region_id: regionId, count: delta })
+      .onConflict((oc) =>
+        oc.columns(['account_id', 'region_id']).doUpdateSet({ count: sql<number>`instance_counts.count + ${delta}` }),
+      )
+      .execute();
+  }
+
+  /**
+   * TotalCount. A plain listing (account, optionally region) reads the kept counts, so its cost
+   * does not grow with the account; any other filter counts the matching rows.
+   */
+  async function count(filter: InstanceFilter): Promise<number> {
+    const plain = Object.entries(filter).every(([key, value]) => key === 'accountId' || key === 'regionId' || value === undefined);
+    if (plain) {
+      let query = db
+        .selectFrom('instance_counts')
+        .select((eb) => eb.fn.sum<number>('count').as('n'))
+        .where('account_id', '=', filter.accountId);
+      if (filter.regionId) query = query.where('region_id', '=', filter.regionId);
+      const row = await query.executeTakeFirst();
+      return Number(row?.n ?? 0);
+    }
+    const row = await filtered(filter)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   const sameLinks = (a: Instance, b: Instance) =>
     JSON.stringify([a.securityGroupIds, a.tags]) === JSON.stringify([b.securityGroupIds, b.tags]);
 
@@ -358,15 +449,12 @@ function instanceRepository(db: Db): Repositories['instances'] {
       if (page.after !== undefined) query = query.where('seq', '<', Number(page.after));
       if (page.offset) query = query.offset(page.offset);
       const rows = await query.execute();
-      const count = await filtered(filter)
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow();
       const more = rows.length > page.limit;
       const items = rows.slice(0, page.limit);
       const last = items[items.length - 1];
       return {
         items: items.map((r) => parse<Instance>(r)),
-        totalCount: Number(count.n),
+        totalCount: await count(filter),
         next: more && last ? String(last.seq) : null,
       };
     },
@@ -380,13 +468,20 @@ function instanceRepository(db: Db): Repositories['instances'] {
         .values({ instance_id: instance.instanceId, ...columns(instance) })
         .execute();
       await writeLinks(instance);
+      await addToCount(instance.accountId, instance.regionId, 1);
     },
     async update(instance) {
       const before = await this.getAny(instance.instanceId);
       if (!before || before.version !== instance.version - 1) return false;
+      // Only the columns that changed (doc and version always do): SQLite rewrites the entries of
+      // every index on a column named in SET, changed or not, and each is a page in the WAL.
+      const previous = columns(before);
+      const changed = Object.fromEntries(
+        Object.entries(columns(instance)).filter(([name, value]) => previous[name as keyof typeof previous] !== value),
+      );
       const result = await db
         .updateTable('instances')
-        .set(columns(instance))
+        .set(changed)
         .where('instance_id', '=', instance.instanceId)
         .where('version', '=', instance.version - 1)
         .executeTakeFirst();
@@ -395,10 +490,16 @@ function instanceRepository(db: Db): Repositories['instances'] {
       return true;
     },
     async delete(instanceId) {
+      const placed = await db
+        .selectFrom('instances')
+        .select(['account_id', 'region_id'])
+        .where('instance_id', '=', instanceId)
+        .executeTakeFirst();
       await db.deleteFrom('instance_security_groups').where('instance_id', '=', instanceId).execute();
       await db.deleteFrom('instance_tags').where('instance_id', '=', instanceId).execute();
       await db.deleteFrom('tasks').where('instance_id', '=', instanceId).execute();
       await db.deleteFrom('instances').where('instance_id', '=', instanceId).execute();
+      if (placed) await addToCount(placed.account_id, placed.region_id, -1);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { SqlDialectName } from './database.js';
 
 /**
@@ -113,6 +113,34 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
           .columns(['instance_id', 'consumed_at'])
           .execute();
         await db.schema.createIndex('console_tokens_by_expiry').on('console_tokens').column('expires_at').execute();
+      },
+    },
+    '003_client_tokens': {
+      async up(db: Kysely<unknown>) {
+        // The primary key is what makes a token claimable once: a concurrent second insert fails.
+        await db.schema
+          .createTable('client_tokens')
+          .addColumn('account_id', 'text', (c) => c.notNull())
+          .addColumn('token', 'text', (c) => c.notNull())
+          .addColumn('doc', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('client_tokens_pk', ['account_id', 'token'])
+          .execute();
+      },
+    },
+    '004_instance_counts': {
+      async up(db: Kysely<unknown>) {
+        // TotalCount of a plain listing (an account's instances in a region) read from one row
+        // instead of counting every instance: a page then costs the same with 1,000 instances or
+        // 100,000 (BENCHMARKS.md, scale). Kept by the instance repository's insert and delete.
+        await db.schema
+          .createTable('instance_counts')
+          .addColumn('account_id', 'text', (c) => c.notNull())
+          .addColumn('region_id', 'text', (c) => c.notNull())
+          .addColumn('count', 'integer', (c) => c.notNull())
+          .addPrimaryKeyConstraint('instance_counts_pk', ['account_id', 'region_id'])
+          .execute();
+        await sql`insert into instance_counts (account_id, region_id, count)
+          select account_id, region_id, count(*) from instances group by account_id, region_id`.execute(db);
       },
     },
   };

@@ -91,6 +91,20 @@ export interface ConsoleTokensTable {
   refused: string | null;
 }
 
+/** Baidu's clientToken: the instances the first create with a token launched, for its retries. */
+export interface ClientTokensTable {
+  account_id: string;
+  token: string;
+  doc: string;
+}
+
+/** How many instances each account has in each region (see migration 004). */
+export interface InstanceCountsTable {
+  account_id: string;
+  region_id: string;
+  count: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   access_keys: AccessKeysTable;
@@ -103,4 +117,6 @@ export interface Database {
   tasks: TasksTable;
   audit: AuditTable;
   console_tokens: ConsoleTokensTable;
+  client_tokens: ClientTokensTable;
+  instance_counts: InstanceCountsTable;
 }

@@ -50,7 +50,9 @@ const base64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
 /** Everything the API shows of an instance, for "a refused call changes nothing". */
 async function snapshot(ecs: EcsClient, instanceId: string) {
   const [listed, attribute, userData] = await Promise.all([
-    ecs.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: REGION, instanceIds: JSON.stringify([instanceId]) })),
+    ecs.describeInstances(
+      new $Ecs.DescribeInstancesRequest({ regionId: REGION, instanceIds: JSON.stringify([instanceId]) }),
+    ),
     ecs.describeInstanceAttribute(new $Ecs.DescribeInstanceAttributeRequest({ instanceId })),
     ecs.describeUserData(new $Ecs.DescribeUserDataRequest({ regionId: REGION, instanceId })),
   ]);
@@ -62,7 +64,9 @@ async function snapshot(ecs: EcsClient, instanceId: string) {
 }
 
 async function listed(ecs: EcsClient, instanceId: string) {
-  const answer = await ecs.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: REGION, instanceIds: JSON.stringify([instanceId]) }));
+  const answer = await ecs.describeInstances(
+    new $Ecs.DescribeInstancesRequest({ regionId: REGION, instanceIds: JSON.stringify([instanceId]) }),
+  );
   return answer.body!.instances!.instance![0]!;
 }
 
@@ -81,10 +85,14 @@ async function show(server: TestServer, instanceId: string): Promise<InstanceVie
   return JSON.parse(await admin(server, ['instances', 'show', instanceId, '--json'])) as InstanceView;
 }
 
-const pendingOf = async (server: TestServer, instanceId: string) => (await show(server, instanceId)).pending.map((p) => p.attribute).sort();
+const pendingOf = async (server: TestServer, instanceId: string) =>
+  (await show(server, instanceId)).pending.map((p) => p.attribute).sort();
 
 async function newAccountKey(server: TestServer, account: string): Promise<Key> {
-  const key = JSON.parse(await admin(server, ['keys', 'create', '--account', account, '--json'])) as { accessKeyId: string; accessKeySecret: string };
+  const key = JSON.parse(await admin(server, ['keys', 'create', '--account', account, '--json'])) as {
+    accessKeyId: string;
+    accessKeySecret: string;
+  };
   return { id: key.accessKeyId, secret: key.accessKeySecret };
 }
 
@@ -208,7 +216,14 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
     test('InvalidHostName.Malformed 400: Windows, 2-15 characters, no periods, not digits only', async () => {
       await refused(
         windows,
-        [{ hostName: 'a'.repeat(16) }, { hostName: '12345' }, { hostName: 'web.internal' }, { hostName: 'web--01' }, { hostName: '-web' }, { hostName: 'web-' }],
+        [
+          { hostName: 'a'.repeat(16) },
+          { hostName: '12345' },
+          { hostName: 'web.internal' },
+          { hostName: 'web--01' },
+          { hostName: '-web' },
+          { hostName: 'web-' },
+        ],
         'InvalidHostName.Malformed',
         400,
       );
@@ -228,7 +243,10 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
       }
       const view = await show(server, windowsHost);
       assert.notEqual(view.guest!.hostName, 'WIN-SRV-01', 'the guest keeps its hostname until a restart');
-      assert.deepEqual(view.pending.map((p) => p.attribute), ['HostName']);
+      assert.deepEqual(
+        view.pending.map((p) => p.attribute),
+        ['HostName'],
+      );
     });
   });
 
@@ -255,7 +273,12 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
     test('InvalidDescription.Malformed 400: 2-256 characters, not starting with http:// or https://', async () => {
       await refused(
         linux,
-        [{ description: 'a' }, { description: 'a'.repeat(257) }, { description: 'http://example.com' }, { description: 'https://example.com' }],
+        [
+          { description: 'a' },
+          { description: 'a'.repeat(257) },
+          { description: 'http://example.com' },
+          { description: 'https://example.com' },
+        ],
         'InvalidDescription.Malformed',
         400,
       );
@@ -284,14 +307,26 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
     });
 
     test('InvalidUserData.Base64FormatInvalid 403: user data must be base64', async () => {
-      await refused(stopped, [{ userData: 'not base64!' }, { userData: 'abc' }, { userData: 'ZWNobw=' }], 'InvalidUserData.Base64FormatInvalid', 403);
+      await refused(
+        stopped,
+        [{ userData: 'not base64!' }, { userData: 'abc' }, { userData: 'ZWNobw=' }],
+        'InvalidUserData.Base64FormatInvalid',
+        403,
+      );
     });
 
     test('InvalidUserData.SizeExceeded 400: at most 32 KB before encoding', async () => {
-      await refused(stopped, [{ userData: base64(Buffer.alloc(32 * 1024 + 1, 'x')) }], 'InvalidUserData.SizeExceeded', 400);
+      await refused(
+        stopped,
+        [{ userData: base64(Buffer.alloc(32 * 1024 + 1, 'x')) }],
+        'InvalidUserData.SizeExceeded',
+        400,
+      );
       const largest = base64(Buffer.alloc(32 * 1024, 'x'));
       await modify(stopped, { userData: largest });
-      const shown = await ecs.describeUserData(new $Ecs.DescribeUserDataRequest({ regionId: REGION, instanceId: stopped }));
+      const shown = await ecs.describeUserData(
+        new $Ecs.DescribeUserDataRequest({ regionId: REGION, instanceId: stopped }),
+      );
       assert.equal(shown.body!.userData, largest);
     });
 
@@ -313,7 +348,12 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
   describe('DeletionProtection', () => {
     test('InvalidChargeType.ValueNotSupported 403: deletion protection is for pay-as-you-go instances only', async () => {
       const instanceId = await launch({ instanceChargeType: 'PrePaid' });
-      await refused(instanceId, [{ deletionProtection: true }, { deletionProtection: false }], 'InvalidChargeType.ValueNotSupported', 403);
+      await refused(
+        instanceId,
+        [{ deletionProtection: true }, { deletionProtection: false }],
+        'InvalidChargeType.ValueNotSupported',
+        403,
+      );
     });
 
     test('InvalidOperation.DeletionProtection 403: DeleteInstance refuses while protected, and deletes once it is off', async () => {
@@ -328,25 +368,33 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
       assert.equal(await statusOf(ecs, instanceId), 'Running');
       await modify(instanceId, { deletionProtection: false });
       await ecs.deleteInstance(new $Ecs.DeleteInstanceRequest({ instanceId, force: true }));
-      const gone = await sdkError(ecs.describeInstanceAttribute(new $Ecs.DescribeInstanceAttributeRequest({ instanceId })));
+      const gone = await sdkError(
+        ecs.describeInstanceAttribute(new $Ecs.DescribeInstanceAttributeRequest({ instanceId })),
+      );
       assert.equal(gone.code, 'InvalidInstanceId.NotFound');
     });
   });
 
   describe('SecurityGroupIds', () => {
     const group = async (extra: ConstructorParameters<typeof $Ecs.CreateSecurityGroupRequest>[0] = {}) =>
-      (await ecs.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId: REGION, ...extra }))).body!.securityGroupId!;
+      (await ecs.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId: REGION, ...extra }))).body!
+        .securityGroupId!;
     let current: string;
     before(async () => {
       current = (await listed(ecs, linux)).securityGroupIds!.securityGroupId![0]!;
     });
 
-    test('InvalidSecurityGroupId.NotFound 404: unknown groups and other accounts\' groups', async () => {
+    test("InvalidSecurityGroupId.NotFound 404: unknown groups and other accounts' groups", async () => {
       const stranger = ecsClient(server, { key: await newAccountKey(server, 'sg-stranger') });
-      const theirs = (await stranger.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId: REGION }))).body!.securityGroupId!;
+      const theirs = (await stranger.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId: REGION })))
+        .body!.securityGroupId!;
       await refused(
         linux,
-        [{ securityGroupIds: ['sg-bp00000000000000000'] }, { securityGroupIds: [current, 'sg-bp00000000000000000'] }, { securityGroupIds: [theirs] }],
+        [
+          { securityGroupIds: ['sg-bp00000000000000000'] },
+          { securityGroupIds: [current, 'sg-bp00000000000000000'] },
+          { securityGroupIds: [theirs] },
+        ],
         'InvalidSecurityGroupId.NotFound',
         404,
       );
@@ -356,10 +404,15 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
       await refused(linux, [{ securityGroupIds: [current, current] }], 'InvalidParameter.SecurityGroupIdRepeated', 404);
     });
 
-    test('InvalidSecurityGroupVpc.NotBelongToOneVpc 404: every group must be in the instance\'s VPC', async () => {
+    test("InvalidSecurityGroupVpc.NotBelongToOneVpc 404: every group must be in the instance's VPC", async () => {
       const vpc = await ecs.createVpc(new $Ecs.CreateVpcRequest({ regionId: REGION, cidrBlock: '10.9.0.0/16' }));
       const elsewhere = await group({ vpcId: vpc.body!.vpcId });
-      await refused(linux, [{ securityGroupIds: [elsewhere] }, { securityGroupIds: [current, elsewhere] }], 'InvalidSecurityGroupVpc.NotBelongToOneVpc', 404);
+      await refused(
+        linux,
+        [{ securityGroupIds: [elsewhere] }, { securityGroupIds: [current, elsewhere] }],
+        'InvalidSecurityGroupVpc.NotBelongToOneVpc',
+        404,
+      );
     });
 
     test('JoinedGroupLimitExceed 400: at most 5 groups', async () => {
@@ -375,13 +428,18 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
       await refused(linux, [{ securityGroupIds: [current, enterprise] }], 'EnterpriseGroupLimited.MutliGroupType', 403);
     });
 
-    test('SecurityGroupIds: the list replaces the instance\'s groups, and may switch to the other type', async () => {
+    test("SecurityGroupIds: the list replaces the instance's groups, and may switch to the other type", async () => {
       const instanceId = await launch();
       const [a, b] = await Promise.all([group(), group()]);
       await modify(instanceId, { securityGroupIds: [a!, b!] });
       assert.deepEqual((await listed(ecs, instanceId)).securityGroupIds!.securityGroupId, [a, b]);
-      const byGroup = await ecs.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: REGION, securityGroupId: a }));
-      assert.deepEqual(byGroup.body!.instances!.instance!.map((i) => i.instanceId), [instanceId]);
+      const byGroup = await ecs.describeInstances(
+        new $Ecs.DescribeInstancesRequest({ regionId: REGION, securityGroupId: a }),
+      );
+      assert.deepEqual(
+        byGroup.body!.instances!.instance!.map((i) => i.instanceId),
+        [instanceId],
+      );
       const enterprise = await group({ securityGroupType: 'enterprise' });
       await modify(instanceId, { securityGroupIds: [enterprise] });
       assert.deepEqual((await attribute(ecs, instanceId)).securityGroupIds!.securityGroupId, [enterprise]);
@@ -393,57 +451,106 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
     let limits: { maximumQueueNumberPerEni: number; primaryEniQueueNumber: number };
     before(async () => {
       stopped = await launch({}, 'Stopped');
-      const types = await ecs.describeInstanceTypes(new $Ecs.DescribeInstanceTypesRequest({ instanceTypes: ['ecs.g7.large'] }));
+      const types = await ecs.describeInstanceTypes(
+        new $Ecs.DescribeInstanceTypesRequest({ instanceTypes: ['ecs.g7.large'] }),
+      );
       const type = types.body!.instanceTypes!.instanceType!.find((t) => t.instanceTypeId === 'ecs.g7.large')!;
-      limits = { maximumQueueNumberPerEni: type.maximumQueueNumberPerEni!, primaryEniQueueNumber: type.primaryEniQueueNumber! };
+      limits = {
+        maximumQueueNumberPerEni: type.maximumQueueNumberPerEni!,
+        primaryEniQueueNumber: type.primaryEniQueueNumber!,
+      };
       assert.ok(limits.maximumQueueNumberPerEni > 0, 'DescribeInstanceTypes publishes the queue limits');
     });
 
     test('InvalidStatus.StoppedRequired 400: queues, CPU cores and threads change only while Stopped', async () => {
       await refused(
         linux,
-        [{ networkInterfaceQueueNumber: 1 }, { cpuOptions: cpu({ core: 1 }) }, { cpuOptions: cpu({ threadsPerCore: 1 }) }],
+        [
+          { networkInterfaceQueueNumber: 1 },
+          { cpuOptions: cpu({ core: 1 }) },
+          { cpuOptions: cpu({ threadsPerCore: 1 }) },
+        ],
         'InvalidStatus.StoppedRequired',
         400,
       );
     });
 
     test('InvalidParameter.InvalidEniQueueNumber 403: a positive number or -1', async () => {
-      await refused(stopped, [{ networkInterfaceQueueNumber: 0 }, { networkInterfaceQueueNumber: -2 }], 'InvalidParameter.InvalidEniQueueNumber', 403);
+      await refused(
+        stopped,
+        [{ networkInterfaceQueueNumber: 0 }, { networkInterfaceQueueNumber: -2 }],
+        'InvalidParameter.InvalidEniQueueNumber',
+        403,
+      );
     });
 
     test('InvalidOperation.MaxEniQueueNumberExceeded 403: no more queues than the type allows; up to it and -1 are accepted', async () => {
-      await refused(stopped, [{ networkInterfaceQueueNumber: limits.maximumQueueNumberPerEni + 1 }], 'InvalidOperation.MaxEniQueueNumberExceeded', 403);
+      await refused(
+        stopped,
+        [{ networkInterfaceQueueNumber: limits.maximumQueueNumberPerEni + 1 }],
+        'InvalidOperation.MaxEniQueueNumberExceeded',
+        403,
+      );
       await modify(stopped, { networkInterfaceQueueNumber: limits.maximumQueueNumberPerEni });
       await modify(stopped, { networkInterfaceQueueNumber: -1 });
     });
 
     test('InvalidOperation.InstanceStatusUnsupported 400: the CPU topology changes only while Stopped', async () => {
-      await refused(linux, [{ cpuOptions: cpu({ topologyType: 'DiscreteCoreToHTMapping' }) }], 'InvalidOperation.InstanceStatusUnsupported', 400);
+      await refused(
+        linux,
+        [{ cpuOptions: cpu({ topologyType: 'DiscreteCoreToHTMapping' }) }],
+        'InvalidOperation.InstanceStatusUnsupported',
+        400,
+      );
     });
 
     test('InvalidParameter.CpuOptionsTopologyType 400: ContinuousCoreToHTMapping or DiscreteCoreToHTMapping', async () => {
-      await refused(stopped, [{ cpuOptions: cpu({ topologyType: 'Interleaved' }) }], 'InvalidParameter.CpuOptionsTopologyType', 400);
+      await refused(
+        stopped,
+        [{ cpuOptions: cpu({ topologyType: 'Interleaved' }) }],
+        'InvalidParameter.CpuOptionsTopologyType',
+        400,
+      );
     });
 
-    test('InvalidParameter.CpuOptionsCore 403: the core count is the type\'s own', async () => {
+    test("InvalidParameter.CpuOptionsCore 403: the core count is the type's own", async () => {
       const cores = (await listed(ecs, stopped)).cpuOptions!.coreCount!;
       await refused(stopped, [{ cpuOptions: cpu({ core: cores + 1 }) }], 'InvalidParameter.CpuOptionsCore', 403);
       await modify(stopped, { cpuOptions: cpu({ core: cores }) });
     });
 
     test('InvalidParameter.CpuOptionsThreadsPerCore 403: 1 or 2 threads per core', async () => {
-      await refused(stopped, [{ cpuOptions: cpu({ threadsPerCore: 3 }) }, { cpuOptions: cpu({ threadsPerCore: 0 }) }], 'InvalidParameter.CpuOptionsThreadsPerCore', 403);
+      await refused(
+        stopped,
+        [{ cpuOptions: cpu({ threadsPerCore: 3 }) }, { cpuOptions: cpu({ threadsPerCore: 0 }) }],
+        'InvalidParameter.CpuOptionsThreadsPerCore',
+        403,
+      );
     });
 
     test('InvalidInstanceType.CpuOptionsThreadsPerCoreUnsupported 403 and InvalidInstanceType.NotSupportCpuOptionsTopologyType 400: burstable types', async () => {
       const burstable = await launch({ instanceType: 'ecs.t6-c1m1.large' }, 'Stopped');
-      await refused(burstable, [{ cpuOptions: cpu({ threadsPerCore: 1 }) }], 'InvalidInstanceType.CpuOptionsThreadsPerCoreUnsupported', 403);
-      await refused(burstable, [{ cpuOptions: cpu({ topologyType: 'DiscreteCoreToHTMapping' }) }], 'InvalidInstanceType.NotSupportCpuOptionsTopologyType', 400);
+      await refused(
+        burstable,
+        [{ cpuOptions: cpu({ threadsPerCore: 1 }) }],
+        'InvalidInstanceType.CpuOptionsThreadsPerCoreUnsupported',
+        403,
+      );
+      await refused(
+        burstable,
+        [{ cpuOptions: cpu({ topologyType: 'DiscreteCoreToHTMapping' }) }],
+        'InvalidInstanceType.NotSupportCpuOptionsTopologyType',
+        400,
+      );
     });
 
     test('InvalidParameter.CpuOptionsNestedVirtualization 400: enabled or disabled', async () => {
-      await refused(stopped, [{ cpuOptions: cpu({ nestedVirtualization: 'sometimes' }) }], 'InvalidParameter.CpuOptionsNestedVirtualization', 400);
+      await refused(
+        stopped,
+        [{ cpuOptions: cpu({ nestedVirtualization: 'sometimes' }) }],
+        'InvalidParameter.CpuOptionsNestedVirtualization',
+        400,
+      );
     });
 
     test('CpuOptions: threads per core and topology apply on a Stopped instance and show in DescribeInstances', async () => {
@@ -467,7 +574,10 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
       assert.equal((await attribute(ecs, instanceId)).enableJumboFrame, true);
       let view = await show(server, instanceId);
       assert.equal(view.guest!.mtu, 1500);
-      assert.deepEqual(view.pending.map((p) => p.attribute), ['MTU']);
+      assert.deepEqual(
+        view.pending.map((p) => p.attribute),
+        ['MTU'],
+      );
       assert.match(view.pending[0]!.appliesOn, /RebootInstance/);
 
       await ecs.rebootInstance(new $Ecs.RebootInstanceRequest({ instanceId }));
@@ -510,7 +620,11 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
         HostnameType: 'InstanceIdBased',
       });
       // Options left out keep their values.
-      await modify(instanceId, { privateDnsNameOptions: new $Ecs.ModifyInstanceAttributeRequestPrivateDnsNameOptions({ enableIpDnsARecord: true }) });
+      await modify(instanceId, {
+        privateDnsNameOptions: new $Ecs.ModifyInstanceAttributeRequestPrivateDnsNameOptions({
+          enableIpDnsARecord: true,
+        }),
+      });
       const shown = (await listed(ecs, instanceId)).privateDnsNameOptions!;
       assert.equal(shown.enableIpDnsARecord, true);
       assert.equal(shown.enableInstanceIdDnsARecord, true);
@@ -520,7 +634,13 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
     test('InvalidParameter 400: PrivateDnsNameOptions.HostnameType is Custom, IpBased or InstanceIdBased', async () => {
       await refused(
         linux,
-        [{ privateDnsNameOptions: new $Ecs.ModifyInstanceAttributeRequestPrivateDnsNameOptions({ hostnameType: 'Random' }) }],
+        [
+          {
+            privateDnsNameOptions: new $Ecs.ModifyInstanceAttributeRequestPrivateDnsNameOptions({
+              hostnameType: 'Random',
+            }),
+          },
+        ],
         'InvalidParameter',
         400,
       );
@@ -535,9 +655,11 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
       caller = ecsClient(server, { key: await newAccountKey(server, account) });
       instanceId = (await runningInstance(caller)).instanceId;
     });
-    const preview = (feature: string, state: 'on' | 'off') => admin(server, ['accounts', 'preview', account, feature, state]);
-    const remote = (options: ConstructorParameters<typeof $Ecs.ModifyInstanceAttributeRequestRemoteConnectionOptions>[0]) =>
-      new $Ecs.ModifyInstanceAttributeRequestRemoteConnectionOptions(options);
+    const preview = (feature: string, state: 'on' | 'off') =>
+      admin(server, ['accounts', 'preview', account, feature, state]);
+    const remote = (
+      options: ConstructorParameters<typeof $Ecs.ModifyInstanceAttributeRequestRemoteConnectionOptions>[0],
+    ) => new $Ecs.ModifyInstanceAttributeRequestRemoteConnectionOptions(options);
 
     test('InvalidParameter.RecycleBin 400: Recyclable', async () => {
       await refused(instanceId, [{ recyclable: true }], 'InvalidParameter.RecycleBin', 400, { caller });
@@ -551,28 +673,61 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
     test('InvalidUser.Unauthorized 403: RemoteConnectionOptions and CpuOptions.NestedVirtualization', async () => {
       await refused(
         instanceId,
-        [{ remoteConnectionOptions: remote({ type: 'hide', password: 'Remote123!' }) }, { cpuOptions: cpu({ nestedVirtualization: 'enabled' }) }],
+        [
+          { remoteConnectionOptions: remote({ type: 'hide', password: 'Remote123!' }) },
+          { cpuOptions: cpu({ nestedVirtualization: 'enabled' }) },
+        ],
         'InvalidUser.Unauthorized',
         403,
         { caller },
       );
       await preview('RemoteConnectionOptions', 'on');
       await modify(instanceId, { remoteConnectionOptions: remote({ type: 'hide', password: 'Remote123!' }) }, caller);
-      await refused(instanceId, [{ cpuOptions: cpu({ nestedVirtualization: 'enabled' }) }], 'InvalidUser.Unauthorized', 403, { caller });
+      await refused(
+        instanceId,
+        [{ cpuOptions: cpu({ nestedVirtualization: 'enabled' }) }],
+        'InvalidUser.Unauthorized',
+        403,
+        { caller },
+      );
       await preview('NestedVirtualization', 'on');
       await modify(instanceId, { cpuOptions: cpu({ nestedVirtualization: 'enabled' }) }, caller);
       assert.equal((await listed(caller, instanceId)).cpuOptions!.nestedVirtualization, 'enabled');
     });
 
     test('InvalidRemoteConnectionOptions.Type 400 and InvalidRemoteConnectionOptions.Password 400', async () => {
-      await refused(instanceId, [{ remoteConnectionOptions: remote({ type: 'visible' }) }], 'InvalidRemoteConnectionOptions.Type', 400, { caller });
-      await refused(instanceId, [{ remoteConnectionOptions: remote({ password: 'short' }) }], 'InvalidRemoteConnectionOptions.Password', 400, { caller });
+      await refused(
+        instanceId,
+        [{ remoteConnectionOptions: remote({ type: 'visible' }) }],
+        'InvalidRemoteConnectionOptions.Type',
+        400,
+        { caller },
+      );
+      await refused(
+        instanceId,
+        [{ remoteConnectionOptions: remote({ password: 'short' }) }],
+        'InvalidRemoteConnectionOptions.Password',
+        400,
+        { caller },
+      );
     });
 
     test('InvalidOperation.UserNotSupportNetworkEncryption 403, then InvalidOperation.InstanceTypeNotSupportNetworkEncryption 403 off g8i', async () => {
-      await refused(instanceId, [{ enableNetworkEncryption: true }], 'InvalidOperation.UserNotSupportNetworkEncryption', 403, { caller });
+      await refused(
+        instanceId,
+        [{ enableNetworkEncryption: true }],
+        'InvalidOperation.UserNotSupportNetworkEncryption',
+        403,
+        { caller },
+      );
       await preview('NetworkEncryption', 'on');
-      await refused(instanceId, [{ enableNetworkEncryption: true }], 'InvalidOperation.InstanceTypeNotSupportNetworkEncryption', 403, { caller });
+      await refused(
+        instanceId,
+        [{ enableNetworkEncryption: true }],
+        'InvalidOperation.InstanceTypeNotSupportNetworkEncryption',
+        403,
+        { caller },
+      );
       const g8i = (await runningInstance(caller, { instanceType: 'ecs.g8i.xlarge' })).instanceId;
       await modify(g8i, { enableNetworkEncryption: true }, caller);
       assert.equal((await attribute(caller, g8i)).enableNetworkEncryption, true);
@@ -592,9 +747,21 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
         (await listed(ecs, instanceId)).operationLocks!.lockReason!.map((l) => l.lockReason),
         ['security'],
       );
-      assert.deepEqual((await attribute(ecs, instanceId)).operationLocks!.lockReason!.map((l) => l.lockReason), ['security']);
-      await refused(instanceId, [{ instanceName: 'renamed' }, { password: 'Locked123!' }, { hostName: 'locked-host' }], 'InstanceLockedForSecurity', 403);
-      const vnc = await sdkError(ecs.modifyInstanceVncPasswd(new $Ecs.ModifyInstanceVncPasswdRequest({ regionId: REGION, instanceId, vncPassword: 'Lock12' })));
+      assert.deepEqual(
+        (await attribute(ecs, instanceId)).operationLocks!.lockReason!.map((l) => l.lockReason),
+        ['security'],
+      );
+      await refused(
+        instanceId,
+        [{ instanceName: 'renamed' }, { password: 'Locked123!' }, { hostName: 'locked-host' }],
+        'InstanceLockedForSecurity',
+        403,
+      );
+      const vnc = await sdkError(
+        ecs.modifyInstanceVncPasswd(
+          new $Ecs.ModifyInstanceVncPasswdRequest({ regionId: REGION, instanceId, vncPassword: 'Lock12' }),
+        ),
+      );
       assert.equal(vnc.code, 'InstanceLockedForSecurity');
       assert.equal(vnc.statusCode, 403);
       assert.deepEqual(await pendingOf(server, instanceId), [], 'neither password was taken');
@@ -605,14 +772,20 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
       assert.equal((await listed(ecs, instanceId)).instanceName, 'renamed');
     });
 
-    test('InvalidInstanceId.NotFound 404: unknown instances and other accounts\' instances', async () => {
+    test("InvalidInstanceId.NotFound 404: unknown instances and other accounts' instances", async () => {
       for (const instanceId of ['i-bp00000000000000000', 'not-an-id']) {
         const error = await sdkError(modify(instanceId, { instanceName: 'ghost' }));
         assert.equal(error.code, 'InvalidInstanceId.NotFound');
         assert.equal(error.statusCode, 404);
       }
       const stranger = ecsClient(server, { key: await newAccountKey(server, 'stranger') });
-      await refused(linux, [{ instanceName: 'hijacked' }, { password: 'Hijack123!' }], 'InvalidInstanceId.NotFound', 404, { caller: stranger, owner: ecs });
+      await refused(
+        linux,
+        [{ instanceName: 'hijacked' }, { password: 'Hijack123!' }],
+        'InvalidInstanceId.NotFound',
+        404,
+        { caller: stranger, owner: ecs },
+      );
     });
   });
 
@@ -640,7 +813,14 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
     test('InvalidSecurityGroupId.NotFound 404: the last check to run still leaves the earlier changes unwritten', async () => {
       await refused(
         linux,
-        [{ instanceName: 'renamed', description: 'described', deletionProtection: true, securityGroupIds: ['sg-bp00000000000000000'] }],
+        [
+          {
+            instanceName: 'renamed',
+            description: 'described',
+            deletionProtection: true,
+            securityGroupIds: ['sg-bp00000000000000000'],
+          },
+        ],
         'InvalidSecurityGroupId.NotFound',
         404,
       );
@@ -652,7 +832,11 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
       const instanceId = await launch({ hostName: 'before-host' });
       assert.deepEqual((await show(server, instanceId)).pending, []);
       await modify(instanceId, { password: 'Pending123!', hostName: 'after-host' });
-      assert.equal((await attribute(ecs, instanceId)).hostName, 'after-host', 'accepted: DescribeInstanceAttribute shows it');
+      assert.equal(
+        (await attribute(ecs, instanceId)).hostName,
+        'after-host',
+        'accepted: DescribeInstanceAttribute shows it',
+      );
       assert.equal((await listed(ecs, instanceId)).hostName, 'after-host');
       const view = await show(server, instanceId);
       assert.equal(view.guest!.hostName, 'before-host', 'the guest still runs with the old one');
@@ -698,7 +882,12 @@ describe('ModifyInstanceAttribute in transitional states', () => {
   async function run(instanceType = 'ecs.g7.large'): Promise<string> {
     const sg = await ecs.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId: REGION }));
     const answer = await ecs.runInstances(
-      new $Ecs.RunInstancesRequest({ regionId: REGION, imageId: 'ubuntu_22_04_x64_20G_alibase_20240926.vhd', instanceType, securityGroupId: sg.body!.securityGroupId }),
+      new $Ecs.RunInstancesRequest({
+        regionId: REGION,
+        imageId: 'ubuntu_22_04_x64_20G_alibase_20240926.vhd',
+        instanceType,
+        securityGroupId: sg.body!.securityGroupId,
+      }),
     );
     return answer.body!.instanceIdSets!.instanceIdSet![0]!;
   }
@@ -711,23 +900,35 @@ describe('ModifyInstanceAttribute in transitional states', () => {
 
   test('IncorrectInstanceStatus 403: HostName while Pending and while Starting, Password while Starting', async () => {
     const instanceId = await run();
-    await during(instanceId, 'Pending', () => refused(instanceId, [{ hostName: 'early-host' }], 'IncorrectInstanceStatus', 403));
-    await during(instanceId, 'Starting', () => refused(instanceId, [{ hostName: 'early-host' }, { password: 'Early123!' }], 'IncorrectInstanceStatus', 403));
+    await during(instanceId, 'Pending', () =>
+      refused(instanceId, [{ hostName: 'early-host' }], 'IncorrectInstanceStatus', 403),
+    );
+    await during(instanceId, 'Starting', () =>
+      refused(instanceId, [{ hostName: 'early-host' }, { password: 'Early123!' }], 'IncorrectInstanceStatus', 403),
+    );
     await waitForStatus(ecs, instanceId, 'Running');
     assert.deepEqual((await show(server, instanceId)).pending, [], 'the guest booted with neither');
   });
 
   test('InvalidOperation.InstanceStatusNotSupport 400: EnableJumboFrame only while Running or Stopped', async () => {
     const instanceId = await run('ecs.g7.xlarge');
-    await during(instanceId, 'Pending', () => refused(instanceId, [{ enableJumboFrame: true }], 'InvalidOperation.InstanceStatusNotSupport', 400));
-    await during(instanceId, 'Starting', () => refused(instanceId, [{ enableJumboFrame: true }], 'InvalidOperation.InstanceStatusNotSupport', 400));
+    await during(instanceId, 'Pending', () =>
+      refused(instanceId, [{ enableJumboFrame: true }], 'InvalidOperation.InstanceStatusNotSupport', 400),
+    );
+    await during(instanceId, 'Starting', () =>
+      refused(instanceId, [{ enableJumboFrame: true }], 'InvalidOperation.InstanceStatusNotSupport', 400),
+    );
     await waitForStatus(ecs, instanceId, 'Running');
     await ecs.stopInstance(new $Ecs.StopInstanceRequest({ instanceId }));
-    await during(instanceId, 'Stopping', () => refused(instanceId, [{ enableJumboFrame: true }], 'InvalidOperation.InstanceStatusNotSupport', 400));
+    await during(instanceId, 'Stopping', () =>
+      refused(instanceId, [{ enableJumboFrame: true }], 'InvalidOperation.InstanceStatusNotSupport', 400),
+    );
   });
 
   test('InvalidInstanceStatus.CreditSpecRestricted 400: CreditSpecification only while Running or Stopped', async () => {
     const instanceId = await run('ecs.t6-c1m1.large');
-    await during(instanceId, 'Starting', () => refused(instanceId, [{ creditSpecification: 'Unlimited' }], 'InvalidInstanceStatus.CreditSpecRestricted', 400));
+    await during(instanceId, 'Starting', () =>
+      refused(instanceId, [{ creditSpecification: 'Unlimited' }], 'InvalidInstanceStatus.CreditSpecRestricted', 400),
+    );
   });
 });

@@ -57,7 +57,7 @@ export const gateway = {
  * Domain error codes -> Alibaba codes and statuses, one table for every operation. An operation
  * may name a different code for the same rule where its documentation does (see its spec).
  */
-const DOMAIN_CODES: Record<string, [code: string, status: number]> = {
+export const DOMAIN_CODES: Record<string, [code: string, status: number]> = {
   RegionNotFound: ['InvalidRegionId.NotFound', 404],
   ZoneNotFound: ['InvalidZoneId.NotFound', 404],
   ZoneMismatch: ['InvalidParameter.ZoneIdMismatch', 400],

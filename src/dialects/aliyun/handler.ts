@@ -64,16 +64,17 @@ export class AliyunDialect {
         formParams(request.body.toString('utf8'), params);
       }
       format = responseFormat(params.get('Format'));
+      const isV3 = (header(request, 'authorization') ?? '').startsWith('ACS3-HMAC-SHA256');
+      // Known before authentication so that a mutating call refused there is audited too.
+      operation = this.operations.get((isV3 ? header(request, 'x-acs-action') : params.get('Action')) ?? '');
       const ctx = {
         credentials: (id: string) => this.core.accounts.credentials(id),
         nonces: this.nonces,
         now: Date.now(),
         clockSkewMs: CLOCK_SKEW_MS,
       };
-      const isV3 = (header(request, 'authorization') ?? '').startsWith('ACS3-HMAC-SHA256');
       auth = isV3 ? await verifyV3(request, query, ctx) : await verifyV1(request, params, ctx);
       if (!auth.action) throw gateway.missing('Action');
-      operation = this.operations.get(auth.action);
       if (!operation) throw gateway.unknownAction(auth.action);
       if (!auth.version) throw gateway.missing('Version');
       if (auth.version !== API_VERSION) throw gateway.version(auth.version);

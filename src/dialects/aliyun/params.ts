@@ -161,6 +161,8 @@ function parseOne(spec: ParamSpec, name: string, params: Map<string, string>): u
       return list as string[];
     }
     case 'object': {
+      // An object nobody sent is absent: its required fields only bind once one of its fields is sent.
+      if (![...params.keys()].some((key) => key.startsWith(`${name}.`))) return undefined;
       const value = parseFields(spec.fields, params, `${name}.`);
       return Object.keys(value).length ? value : undefined;
     }

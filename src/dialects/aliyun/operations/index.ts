@@ -10,6 +10,7 @@ import DescribeInstanceAttribute from './DescribeInstanceAttribute.js';
 import DescribeInstances from './DescribeInstances.js';
 import DescribeInstanceStatus from './DescribeInstanceStatus.js';
 import DescribeInstanceTypes from './DescribeInstanceTypes.js';
+import DescribeInstanceVncUrl from './DescribeInstanceVncUrl.js';
 import DescribeRegions from './DescribeRegions.js';
 import DescribeSecurityGroups from './DescribeSecurityGroups.js';
 import DescribeUserData from './DescribeUserData.js';
@@ -38,6 +39,7 @@ export const OPERATIONS: readonly Operation[] = [
   DescribeInstances,
   DescribeInstanceStatus,
   DescribeInstanceTypes,
+  DescribeInstanceVncUrl,
   DescribeRegions,
   DescribeSecurityGroups,
   DescribeUserData,
