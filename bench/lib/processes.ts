@@ -147,3 +147,34 @@ export async function cpuSecondsOf(pid: number): Promise<number> {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
+
+/** Resolves once something accepts TCP connections on the port. */
+export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+  const { connect } = await import('node:net');
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (performance.now() > deadline) throw new Error(`nothing listens on port ${port}`);
+    await sleep(20);
+  }
+}
+
+/** Debian's websockify relaying 127.0.0.1:listen to 127.0.0.1:target. */
+export async function startWebsockify(target: number): Promise<{ port: number; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn('websockify', [`127.0.0.1:${port}`, `127.0.0.1:${target}`], { stdio: 'ignore' });
+  try {
+    await waitForPort(port);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return { port, stop: () => stopChild(child) };
+}

@@ -1,7 +1,7 @@
 import type { Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { DEFAULT_ACCOUNT, type IssuedKey } from '../core/accounts.js';
-import { BUILT_IN_CATALOG, type Catalog, findRegion } from '../core/catalog.js';
+import { BUILT_IN_CATALOG, type Catalog } from '../core/catalog.js';
 import { systemClock } from '../core/clock.js';
 import type { ComputeDriver } from '../core/compute.js';
 import { Core } from '../core/core.js';
@@ -12,7 +12,7 @@ import { OPERATIONS } from '../dialects/aliyun/operations/index.js';
 import { BaiduDialect } from '../dialects/baidu/handler.js';
 import type { BaiduSettings } from '../dialects/baidu/operation.js';
 import { OPERATIONS as BAIDU_OPERATIONS } from '../dialects/baidu/operations/index.js';
-import { DEFAULT_BAIDU_REGION } from '../dialects/baidu/region.js';
+import { defaultRegion } from '../dialects/baidu/region.js';
 import { openStore, parseStoreLocation } from '../store/database.js';
 import { SimDriver } from '../compute/sim/sim-driver.js';
 import { ConsoleGateway, DEFAULT_IDLE_MS } from '../console/gateway.js';
@@ -37,7 +37,7 @@ export interface ServeOptions {
   consoleIdleSeconds?: number;
   /** Console connections admitted per instance per rolling minute (default 30). */
   consoleReconnectsPerMinute?: number;
-  /** Region of Baidu BCC requests whose Host is no bcc.<code>.baidubce.com endpoint (default cn-beijing). */
+  /** Region of Baidu BCC requests whose Host is no bcc.<code>.baidubce.com endpoint (OPENECS_BAIDU_REGION; default cn-beijing). */
   baiduDefaultRegion?: string;
   catalog?: Catalog;
 }
@@ -78,10 +78,10 @@ export async function startServer(options: ServeOptions, log: Logger, compute?: 
   dataDir.lock();
   let server: Server | undefined;
   try {
-    const baiduRegion = options.baiduDefaultRegion ?? process.env.OPENECS_BAIDU_REGION ?? DEFAULT_BAIDU_REGION;
-    if (!findRegion(options.catalog ?? BUILT_IN_CATALOG, baiduRegion)) {
-      throw new Error(`the Baidu default region ${baiduRegion} (OPENECS_BAIDU_REGION) is not in the catalog`);
-    }
+    const baiduRegion = defaultRegion(
+      options.catalog ?? BUILT_IN_CATALOG,
+      options.baiduDefaultRegion ?? process.env.OPENECS_BAIDU_REGION,
+    );
     const store = await openStore(parseStoreLocation(options.databaseUrl ?? dataDir.databaseFile));
     const secrets = new SecretBox(dataDir.masterKey());
     const core = new Core({

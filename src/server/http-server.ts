@@ -76,6 +76,9 @@ export function createHttpServer(options: HttpServerOptions): Server {
     maxHeaderSize: MAX_HEADER_BYTES,
     requestTimeout: 30_000,
     headersTimeout: 10_000,
+    // Node enforces the two timeouts above only when it sweeps connections, every 30 s by default:
+    // a stalled head would then hold its socket for up to 40 s instead of 10.
+    connectionsCheckingInterval: 1_000,
     keepAliveTimeout: 5_000,
   });
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
@@ -114,6 +117,9 @@ export function createHttpServer(options: HttpServerOptions): Server {
         send(response, answer);
       })
       .catch((error: unknown) => {
+        // The body never arrived whole (the client went away, or requestTimeout closed it): no one
+        // is left to answer and nothing failed here.
+        if (!request.complete) return void options.log.info({ method: request.method, path }, 'request abandoned');
         options.log.error({ err: error, path }, 'request failed');
         if (!response.headersSent) send(response, route.refuse(500, 'internal error'));
         else response.destroy();
@@ -130,10 +136,16 @@ export function createHttpServer(options: HttpServerOptions): Server {
   });
   server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
     if (!socket.writable) return socket.destroy();
-    // Node could not parse the request, so no route saw it: answer in the default (Alibaba) dialect.
+    // Node could not parse the request, or it did not arrive in time, so no route saw it: answer in
+    // the default (Alibaba) dialect.
     const headTooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-    const answer = options.routes[0]!.refuse(headTooLarge ? 431 : 400, headTooLarge ? 'the request line and headers are too large' : 'the request is not valid HTTP');
-    const status = headTooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const [code, status, reason] = headTooLarge
+      ? [431, '431 Request Header Fields Too Large', 'the request line and headers are too large']
+      : timedOut
+        ? [408, '408 Request Timeout', 'the request was not received in time']
+        : [400, '400 Bad Request', 'the request is not valid HTTP'];
+    const answer = options.routes[0]!.refuse(code, reason);
     const headers = Object.entries({ ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)), connection: 'close' })
       .map(([name, value]) => `${name}: ${value}\r\n`)
       .join('');

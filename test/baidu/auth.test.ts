@@ -274,6 +274,19 @@ describe('bce-auth-v1', () => {
     assert.equal(((await unsigned.json()) as { code: string }).code, 'InvalidHTTPAuthHeader');
   });
 
+  test('requests too large to read are refused in the BCE envelope too', async () => {
+    const body = await fetch(`${server.url}/v2/instance/${instanceId}?modifyDesc`, {
+      method: 'PUT',
+      body: 'x'.repeat(300 * 1024),
+    });
+    assert.equal(body.status, 413);
+    assert.match(body.headers.get('x-bce-request-id') ?? '', /^[0-9a-f-]{36}$/);
+    assert.equal(((await body.json()) as { code: string }).code, 'InvalidHTTPRequest');
+    const url = await fetch(`${server.url}/v2/instance?marker=${'m'.repeat(100 * 1024)}`);
+    assert.equal(url.status, 414);
+    assert.equal(((await url.json()) as { code: string }).code, 'InvalidURI');
+  });
+
   test('SDK errors carry code, status and requestId from the BCE envelope', async () => {
     const missing = await bccError(bccClient(server).getInstance('i-doesnotexist'));
     assert.equal(missing.status, 404);

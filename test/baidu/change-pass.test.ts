@@ -102,6 +102,8 @@ describe('Baidu changePass: encrypted transmission, restart, login on the guest'
     assert.equal(record.outcome, 'Success');
     assert.equal(record.accessKeyId, VECTOR_KEY.id);
     assert.equal(record.detail, 'adminPass', 'names only');
+    const create = audit.find((r) => r.action === 'CreateInstance');
+    assert.deepEqual([create?.outcome, create?.detail], ['Success', 'adminPass,imageId,name,spec']);
     assert.ok(!JSON.stringify(audit).includes(VECTOR.hex) && !JSON.stringify(audit).includes(VECTOR.password));
   });
 

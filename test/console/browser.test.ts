@@ -202,3 +202,118 @@ describe('web terminal in Chromium', () => {
     );
   });
 });
+
+describe('web terminal says why a session ended', () => {
+  let server: TestServer;
+  let context: BrowserContext;
+  let profile: string;
+  let ecs: EcsClient;
+
+  before(async () => {
+    server = await TestServer.start({
+      args: ['--console-url-ttl-seconds', '3', '--console-idle-seconds', '2', '--console-reconnects-per-minute', '3'],
+    });
+    ecs = ecsClient(server);
+    profile = mkdtempSync(join(tmpdir(), 'openecs-chromium-'));
+    context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: BROWSER_FLAGS });
+  });
+  after(async () => {
+    await context?.close();
+    rmSync(profile, { recursive: true, force: true });
+    await server.dispose();
+  });
+
+  async function instanceWithVnc(password: string): Promise<string> {
+    const { instanceId } = await runningInstance(ecs);
+    await whenReady(
+      () => ecs.modifyInstanceVncPasswd(new $Ecs.ModifyInstanceVncPasswdRequest({ regionId: REGION, instanceId, vncPassword: password })),
+      'the VNC password to be accepted',
+    );
+    return instanceId;
+  }
+
+  /** Opens the page for `vncUrl` (as given: appended raw) and optional password. */
+  async function open(vncUrl: string, instanceId: string, password?: string): Promise<Page> {
+    const page = await context.newPage();
+    const query = `vncUrl=${vncUrl}&instanceId=${instanceId}&isWindows=false${password ? `&password=${password}` : ''}`;
+    await page.goto(`${server.url}/vnc/index.html?${query}`);
+    return page;
+  }
+
+  async function ended(page: Page): Promise<{ title: string; reason: string }> {
+    await page.locator('body[data-state="disconnected"]').waitFor({ timeout: 15_000 });
+    const title = (await page.locator('#ended-title').textContent())!;
+    const reason = (await page.locator('#ended-reason').textContent())!;
+    await page.close();
+    return { title, reason };
+  }
+
+  test('password in the link, vncUrl encoded twice: connects without asking; a new VNC password ends it', async () => {
+    const instanceId = await instanceWithVnc('Pass1a');
+    const { raw } = await describeVncUrl(ecs, instanceId);
+    const page = await open(encodeURIComponent(raw), instanceId, 'Pass1a');
+    await page.locator('body[data-state="connected"]').waitFor();
+    assert.equal(await page.locator('#password-form').isHidden(), true);
+    await ecs.modifyInstanceVncPasswd(new $Ecs.ModifyInstanceVncPasswdRequest({ regionId: REGION, instanceId, vncPassword: 'Pass2b' }));
+    assert.equal((await ended(page)).title, 'VNC password changed');
+  });
+
+  test('a used link, an expired link, a wrong password', async () => {
+    const instanceId = await instanceWithVnc('Pass1a');
+    const { raw } = await describeVncUrl(ecs, instanceId);
+    const first = await open(raw, instanceId, 'Pass1a');
+    await first.locator('body[data-state="connected"]').waitFor();
+    assert.deepEqual(await ended(await open(raw, instanceId, 'Pass1a')), {
+      title: 'This console link was already used',
+      reason: 'This console link was already used: request a new one.',
+    });
+    await first.close();
+
+    const stale = (await describeVncUrl(ecs, instanceId)).raw;
+    await new Promise((resolve) => setTimeout(resolve, 3_200));
+    assert.equal((await ended(await open(stale, instanceId, 'Pass1a'))).title, 'This console link has expired');
+
+    const wrong = await ended(await open((await describeVncUrl(ecs, instanceId)).raw, instanceId, 'Wrong9z'));
+    assert.equal(wrong.title, 'Wrong VNC password');
+  });
+
+  test('idle: no input for the keepalive time', async () => {
+    const instanceId = await instanceWithVnc('Pass1a');
+    const page = await open((await describeVncUrl(ecs, instanceId)).raw, instanceId, 'Pass1a');
+    await page.locator('body[data-state="connected"]').waitFor();
+    const result = await ended(page);
+    assert.equal(result.title, 'Closed for inactivity');
+    assert.match(result.reason, /no keyboard or mouse input for 2 s/);
+  });
+
+  test('Ctrl+Alt+Del reboots the guest, which ends the session: "Instance stopped"', async () => {
+    const instanceId = await instanceWithVnc('Pass1a');
+    const page = await open((await describeVncUrl(ecs, instanceId)).raw, instanceId, 'Pass1a');
+    await page.locator('body[data-state="connected"]').waitFor();
+    await page.locator('#ctrl-alt-del').click();
+    assert.equal((await ended(page)).title, 'Instance stopped');
+  });
+
+  test('the reconnect limit', async () => {
+    const instanceId = await instanceWithVnc('Pass1a');
+    for (let i = 0; i < 3; i++) {
+      const page = await open((await describeVncUrl(ecs, instanceId)).raw, instanceId, 'Pass1a');
+      await page.locator('body[data-state="connected"]').waitFor();
+      await page.close();
+    }
+    const result = await ended(await open((await describeVncUrl(ecs, instanceId)).raw, instanceId, 'Pass1a'));
+    assert.equal(result.title, 'Too many connections to this instance');
+    assert.match(result.reason, /at most 3 a minute/);
+  });
+
+  test('a link to another host is refused by the page itself', async () => {
+    const instanceId = await instanceWithVnc('Pass1a');
+    const { url } = await describeVncUrl(ecs, instanceId);
+    const foreign = encodeURIComponent(url.replace('127.0.0.1', 'evil.example.test'));
+    assert.equal((await ended(await open(foreign, instanceId, 'Pass1a'))).title, 'This console link is not valid');
+    // The token was not spent: the real link still works.
+    const page = await open(encodeURIComponent(url), instanceId, 'Pass1a');
+    await page.locator('body[data-state="connected"]').waitFor();
+    await page.close();
+  });
+});

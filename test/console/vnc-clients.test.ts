@@ -9,7 +9,7 @@ import { NATIVE_FORMAT } from '../../src/rfb/pixel-format.js';
 import { $Ecs, ecsClient, type EcsClient, REGION, runningInstance } from '../helpers/aliyun.js';
 import { TestServer, until } from '../helpers/server.js';
 import { TestClient } from '../rfb/rfb-client.js';
-import { bufferText, describeVncUrl, tcpBridge } from './helpers.js';
+import { auditOf, bufferText, describeVncUrl, tcpBridge } from './helpers.js';
 import { decodePng } from './png.js';
 
 /**
@@ -24,7 +24,7 @@ import { decodePng } from './png.js';
  */
 
 const run = promisify(execFile);
-const VNC_PASSWORD = 'Snap7Vn';
+const VNC_PASSWORD = 'Snap7v';
 const HOSTNAME = 'rfb-client-host';
 
 /** Logs in with Net::VNC, captures the screen and saves it as PNG (via Image::Imlib2). */
@@ -113,5 +113,16 @@ describe('Debian VNC clients through the gateway', () => {
 
     writeFileSync(passwd, (await run('sh', ['-c', "printf '%s\\n' 'Wrong1x' | vncpasswd -f"], { encoding: 'buffer' })).stdout);
     await assert.rejects(run('vncsnapshot', ['-quiet', '-passwd', passwd, '-encodings', 'raw', `127.0.0.1::${bridge.port}`, join(dir, 'no.jpg')], { timeout: 20_000 }));
+  });
+
+  test("the gateway followed every client's handshake: no session ended as a protocol error", async () => {
+    const records = await until(async () => {
+      const all = await auditOf(server, instanceId);
+      const consumed = all.filter((r) => r.action === 'ConsoleConsumed').length;
+      const closed = all.filter((r) => r.action === 'ConsoleClosed');
+      return consumed >= 4 && closed.length === consumed && closed;
+    }, 'every session to be closed and audited');
+    // Viewers hang up ('client'); the guest's RFB server hangs up on a wrong password ('console closed').
+    for (const record of records) assert.match(record.detail!, /^(client|console closed)$/);
   });
 });

@@ -21,37 +21,39 @@ describe('tenancy: an access key sees only its own account', () => {
   after(() => server.dispose());
 
   test("another account's instance answers as not found and nothing changes", async () => {
-    const attempts: [string, Promise<unknown>][] = [
+    const attempts: [string, () => Promise<unknown>][] = [
       [
         'DescribeInstanceAttribute',
-        stranger.describeInstanceAttribute(new $Ecs.DescribeInstanceAttributeRequest({ instanceId })),
+        () => stranger.describeInstanceAttribute(new $Ecs.DescribeInstanceAttributeRequest({ instanceId })),
       ],
-      ['StopInstance', stranger.stopInstance(new $Ecs.StopInstanceRequest({ instanceId }))],
-      ['RebootInstance', stranger.rebootInstance(new $Ecs.RebootInstanceRequest({ instanceId }))],
-      ['DeleteInstance', stranger.deleteInstance(new $Ecs.DeleteInstanceRequest({ instanceId, force: true }))],
+      ['StopInstance', () => stranger.stopInstance(new $Ecs.StopInstanceRequest({ instanceId }))],
+      ['RebootInstance', () => stranger.rebootInstance(new $Ecs.RebootInstanceRequest({ instanceId }))],
+      ['DeleteInstance', () => stranger.deleteInstance(new $Ecs.DeleteInstanceRequest({ instanceId, force: true }))],
       [
         'ModifyInstanceAttribute',
-        stranger.modifyInstanceAttribute(
-          new $Ecs.ModifyInstanceAttributeRequest({ instanceId, instanceName: 'stolen' }),
-        ),
+        () =>
+          stranger.modifyInstanceAttribute(
+            new $Ecs.ModifyInstanceAttributeRequest({ instanceId, instanceName: 'stolen' }),
+          ),
       ],
       [
         'ModifyInstanceVncPasswd',
-        stranger.modifyInstanceVncPasswd(
-          new $Ecs.ModifyInstanceVncPasswdRequest({ regionId: REGION, instanceId, vncPassword: 'Ab1234' }),
-        ),
+        () =>
+          stranger.modifyInstanceVncPasswd(
+            new $Ecs.ModifyInstanceVncPasswdRequest({ regionId: REGION, instanceId, vncPassword: 'Ab1234' }),
+          ),
       ],
       [
         'DescribeUserData',
-        stranger.describeUserData(new $Ecs.DescribeUserDataRequest({ regionId: REGION, instanceId })),
+        () => stranger.describeUserData(new $Ecs.DescribeUserDataRequest({ regionId: REGION, instanceId })),
       ],
       [
         'JoinSecurityGroup',
-        stranger.joinSecurityGroup(new $Ecs.JoinSecurityGroupRequest({ instanceId, securityGroupId })),
+        () => stranger.joinSecurityGroup(new $Ecs.JoinSecurityGroupRequest({ instanceId, securityGroupId })),
       ],
     ];
     for (const [action, call] of attempts) {
-      const error = await sdkError(call);
+      const error = await sdkError(call());
       assert.equal(error.statusCode, 404, action);
       assert.match(error.code, /NotFound$/, action);
     }

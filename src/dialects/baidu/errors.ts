@@ -47,8 +47,11 @@ export const bce = {
       400,
       `The JSON you provided was well-formed and valid, but not appropriate for this operation: ${why}.`,
     ),
-  tooLarge: (why: string) =>
-    err('InvalidHTTPRequest', 413, `There was an error in the body of your HTTP request: ${why}.`),
+  /** The HTTP server's refusals of requests it would not read (too large, not HTTP): status as it gives it. */
+  refused: (status: number, why: string) =>
+    status === 414
+      ? err('InvalidURI', 414, `Could not parse the specified URI: ${why}.`)
+      : err('InvalidHTTPRequest', status, `There was an error in your HTTP request: ${why}.`),
   internal: () => err('InternalError', 500, 'We encountered an internal error. Please try again.'),
 };
 

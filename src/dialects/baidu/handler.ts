@@ -100,10 +100,9 @@ export class BaiduDialect {
     return response;
   }
 
-  /** A request refused before it was read (too large), or the server failed outside the pipeline. */
+  /** A request refused before it was read (too large, not HTTP), or the server failed outside the pipeline. */
   refuse(status: number, reason: string): ApiResponse {
-    const error = status >= 500 ? bce.internal() : bce.tooLarge(reason);
-    return errorResponse(new BceError(error.code, status, error.message), randomUUID());
+    return errorResponse(status >= 500 ? bce.internal() : bce.refused(status, reason), randomUUID());
   }
 
   private toBceError(error: unknown, operation: Operation | undefined, requestId: string): BceError {

@@ -1,3 +1,5 @@
+import { type Catalog, findRegion } from '../../core/catalog.js';
+
 /**
  * Which openecs region a BCC request is about. Baidu has no region parameter: the endpoint's host
  * name (bcc.<code>.baidubce.com) is the region. A request whose Host is such an endpoint with a code
@@ -16,6 +18,21 @@ export const BAIDU_REGIONS: Readonly<Record<string, string>> = {
 };
 
 export const DEFAULT_BAIDU_REGION = 'cn-beijing';
+
+/**
+ * The default region: the configured one (OPENECS_BAIDU_REGION), which must be in the catalog;
+ * unconfigured, cn-beijing, or the catalog's first region when an operator's catalog has none.
+ */
+export function defaultRegion(catalog: Catalog, configured: string | undefined): string {
+  if (configured) {
+    if (!findRegion(catalog, configured))
+      throw new Error(`the Baidu default region ${configured} is not in the catalog`);
+    return configured;
+  }
+  return findRegion(catalog, DEFAULT_BAIDU_REGION)
+    ? DEFAULT_BAIDU_REGION
+    : (catalog.regions[0]?.regionId ?? DEFAULT_BAIDU_REGION);
+}
 
 const ENDPOINT = /^bcc\.([a-z0-9-]+)\.baidubce\.com(?::\d+)?$/i;
 
