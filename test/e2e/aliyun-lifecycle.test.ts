@@ -262,3 +262,52 @@ describe('Alibaba ECS lifecycle through the official SDKs', () => {
     assert.equal(groups.body!.totalCount, 0);
   });
 });
+
+describe('idempotency and dry runs', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await TestServer.start();
+  });
+  after(() => server.dispose());
+
+  test('a RunInstances retried with its ClientToken answers the same instances; a changed request is refused', async () => {
+    const ecs = ecsClient(server);
+    const sg = await ecs.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId: REGION }));
+    const request = {
+      regionId: REGION,
+      imageId: LINUX_IMAGE,
+      instanceType: 'ecs.g7.large',
+      securityGroupId: sg.body!.securityGroupId,
+      amount: 2,
+      clientToken: 'retry-me-0001',
+    };
+    const first = await ecs.runInstances(new $Ecs.RunInstancesRequest(request));
+    const again = await ecs.runInstances(new $Ecs.RunInstancesRequest(request));
+    assert.deepEqual(again.body!.instanceIdSets!.instanceIdSet, first.body!.instanceIdSets!.instanceIdSet);
+    const changed = await sdkError(ecs.runInstances(new $Ecs.RunInstancesRequest({ ...request, amount: 3 })));
+    assert.equal(changed.code, 'IdempotentParameterMismatch');
+    const listed = await ecs.describeInstances(
+      new $Ecs.DescribeInstancesRequest({ regionId: REGION, securityGroupId: sg.body!.securityGroupId }),
+    );
+    assert.equal(listed.body!.totalCount, 2, 'the retry launched nothing more');
+  });
+
+  test('DryRun answers DryRunOperation and changes nothing', async () => {
+    const ecs = ecsClient(server);
+    const { instanceId, securityGroupId } = await runningInstance(ecs);
+    const dryRun = await sdkError(
+      ecs.runInstances(
+        new $Ecs.RunInstancesRequest({ regionId: REGION, imageId: LINUX_IMAGE, instanceType: 'ecs.g7.large', securityGroupId, dryRun: true }),
+      ),
+    );
+    assert.equal(dryRun.code, 'DryRunOperation');
+    assert.equal(dryRun.statusCode, 400);
+    const stop = await sdkError(ecs.stopInstance(new $Ecs.StopInstanceRequest({ instanceId, dryRun: true })));
+    assert.equal(stop.code, 'DryRunOperation');
+    assert.equal(await statusOf(ecs, instanceId), 'Running');
+    const missing = await sdkError(ecs.stopInstance(new $Ecs.StopInstanceRequest({ instanceId: 'i-bpmissing', dryRun: true })));
+    assert.equal(missing.code, 'InvalidInstanceId.NotFound', 'a dry run still validates');
+    const listed = await ecs.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: REGION, securityGroupId }));
+    assert.equal(listed.body!.totalCount, 1);
+  });
+});

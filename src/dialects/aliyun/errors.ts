@@ -51,6 +51,8 @@ export const gateway = {
   method: () => err('UnsupportedHTTPMethod', 403, 'This http method not supported.'),
   tooLarge: (what: string) => err('InvalidParameter', 400, `The request is too large: ${what}.`),
   internal: () => err('InternalError', 500, 'The request processing has failed due to some unknown error.'),
+  /** What Alibaba answers a DryRun call that would have succeeded. */
+  dryRun: () => err('DryRunOperation', 400, 'Request validation has been passed with DryRun flag set.'),
 };
 
 /**
@@ -88,6 +90,7 @@ export const DOMAIN_CODES: Record<string, [code: string, status: number]> = {
   DeletionProtectionChargeType: ['InvalidChargeType.ValueNotSupported', 403],
   CreditSpecificationNotSupported: ['InvalidParameter.CreditSpecification', 400],
   CreditSpecRestricted: ['InvalidInstanceStatus.CreditSpecRestricted', 400],
+  ClientTokenMismatch: ['IdempotentParameterMismatch', 400],
   UserDataNotSupported: ['InvalidUserData.NotSupported', 400],
   ImageNotSupportCloudInit: ['ImageNotSupportCloudInit', 400],
   StoppedRequired: ['InvalidStatus.StoppedRequired', 400],

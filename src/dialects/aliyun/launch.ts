@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import type { Caller } from '../../core/model.js';
 import type { Core } from '../../core/core.js';
 import type { LaunchRequest } from '../../core/instances.js';
 import { MAX_AMOUNT } from '../../core/instances.js';
@@ -83,4 +85,19 @@ export function launchRequest(core: Core, params: LaunchParams, amount: number, 
     creditSpecification: params.CreditSpecification,
     start,
   };
+}
+
+/**
+ * Launches, or with a ClientToken answers the instances an earlier identical call launched
+ * (Alibaba's idempotency). The fingerprint covers the parameters but never the password's value.
+ */
+export async function launchIdempotent(core: Core, caller: Caller, params: LaunchParams & { ClientToken?: string }, request: LaunchRequest): Promise<string[]> {
+  if (!params.ClientToken) return (await core.instances.launch(caller, request)).map((i) => i.instanceId);
+  const { ClientToken: token, Password: password, ...rest } = params;
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify(Object.entries({ ...rest, Password: password === undefined ? null : 'set' }).sort()))
+    .digest('hex');
+  // Namespaced: the Baidu dialect keeps its clientTokens in the same per-account table.
+  const outcome = await core.clientTokens.launchOnce(caller, `ecs:${token}`, fingerprint, request);
+  return outcome.instanceIds;
 }

@@ -1,4 +1,4 @@
-import { launchParams, launchRequest } from '../launch.js';
+import { launchIdempotent, launchParams, launchRequest } from '../launch.js';
 import { defineOperation } from '../operation.js';
 
 export default defineOperation({
@@ -6,7 +6,7 @@ export default defineOperation({
   mutating: true,
   params: launchParams,
   async handle({ core, caller }, params) {
-    const [instance] = await core.instances.launch(caller, launchRequest(core, params, 1, false));
-    return { InstanceId: instance!.instanceId, TradePrice: 0, OrderId: '' };
+    const [instanceId] = await launchIdempotent(core, caller, params, launchRequest(core, params, 1, false));
+    return { InstanceId: instanceId!, TradePrice: 0, OrderId: '' };
   },
 });

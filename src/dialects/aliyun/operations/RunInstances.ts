@@ -1,4 +1,5 @@
-import { launchParams, launchRequest } from '../launch.js';
+import { gateway } from '../errors.js';
+import { launchIdempotent, launchParams, launchRequest } from '../launch.js';
 import { defineOperation } from '../operation.js';
 import { p } from '../params.js';
 
@@ -14,8 +15,8 @@ export default defineOperation({
   },
   async handle({ core, caller }, params) {
     const request = launchRequest(core, params, params.Amount ?? 1, true);
-    if (params.DryRun) return {};
-    const instances = await core.instances.launch(caller, request);
-    return { InstanceIdSets: { InstanceIdSet: instances.map((i) => i.instanceId) }, TradePrice: 0, OrderId: '' };
+    if (params.DryRun) throw gateway.dryRun();
+    const instanceIds = await launchIdempotent(core, caller, params, request);
+    return { InstanceIdSets: { InstanceIdSet: instanceIds }, TradePrice: 0, OrderId: '' };
   },
 });

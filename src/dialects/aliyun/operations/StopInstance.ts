@@ -1,17 +1,8 @@
-import { defineOperation } from '../operation.js';
+import { lifecycleOperation } from '../lifecycle-operation.js';
 import { p } from '../params.js';
 
-export default defineOperation({
-  action: 'StopInstance',
-  mutating: true,
-  params: {
-    InstanceId: p.string({ required: true }),
-    DryRun: p.boolean(),
-    ForceStop: p.boolean(),
-    StoppedMode: p.string({ enum: ['KeepCharging', 'StopCharging'] }),
-  },
-  async handle({ core, caller }, params) {
-    if (!params.DryRun) await core.instances.act(caller, params.InstanceId, 'stop');
-    return {};
-  },
+// ForceStop and StoppedMode are accepted: a simulated guest stops the same way either way.
+export default lifecycleOperation('StopInstance', 'stop', {
+  ForceStop: p.boolean(),
+  StoppedMode: p.string({ enum: ['KeepCharging', 'StopCharging'] }),
 });
