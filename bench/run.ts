@@ -7,14 +7,18 @@ import { writeFileSync } from 'node:fs';
 import { cpus, freemem, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { apiBench } from './api.js';
+import { encodingBench } from './encoding.js';
 import { relayBench } from './relay.js';
 import { scaleBench } from './scale.js';
+import { sessionsBench } from './sessions.js';
 import { type BenchContext, type Metric, formatTable } from './lib/report.js';
 
 const BENCHES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   api: apiBench,
   scale: scaleBench,
   relay: relayBench,
+  encoding: encodingBench,
+  sessions: sessionsBench,
 };
 
 const { values } = parseArgs({

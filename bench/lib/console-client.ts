@@ -54,7 +54,7 @@ async function setup(job: Extract<ClientJob, { kind: 'setup' }>): Promise<Client
   for (const target of job.targets) {
     const started = performance.now();
     const transport = await open(target);
-    await new Promise<void>((resolve) => (transport.onData = () => resolve()));
+    await new Promise<void>((resolve) => transport.receive(() => resolve()));
     ms.push(performance.now() - started);
     transport.close();
     await transport.closed;

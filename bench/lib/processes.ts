@@ -107,9 +107,10 @@ export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> 
 }
 
 /** Forks a bench helper script (TypeScript, through tsx) with an IPC channel. */
-export function forkHelper(script: string, args: string[] = [], execArgv: string[] = []): ChildProcess {
+export function forkHelper(script: string, args: string[] = [], execArgv: string[] = [], env?: Record<string, string>): ChildProcess {
   return fork(join(REPO, 'bench', script), args, {
     cwd: REPO,
+    env: { ...process.env, ...env },
     execArgv: ['--import', 'tsx', ...execArgv],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -10,26 +10,41 @@ import { vncAuthResponse } from '../../src/rfb/vnc-auth.js';
 export interface Transport {
   write(data: Buffer): void;
   close(): void;
-  /** Every byte received, in order; set before any can arrive. */
-  onData: (chunk: Buffer) => void;
+  /**
+   * Sends every byte received from now on to `sink`, starting with any that arrived before a sink
+   * was set (a relay may deliver the server's first bytes together with its upgrade answer).
+   */
+  receive(sink: (chunk: Buffer) => void): void;
   readonly closed: Promise<void>;
 }
 
-const noop = () => {};
+/** Holds received chunks until a sink is set. */
+function inbox(): { deliver(chunk: Buffer): void; receive(sink: (chunk: Buffer) => void): void } {
+  let sink: ((chunk: Buffer) => void) | null = null;
+  let queued: Buffer[] = [];
+  return {
+    deliver: (chunk) => (sink ? sink(chunk) : void queued.push(chunk)),
+    receive(next) {
+      sink = next;
+      const waiting = queued;
+      queued = [];
+      for (const chunk of waiting) next(chunk);
+    },
+  };
+}
 
 /** Resolves once connected (TCP connect done, or WebSocket upgrade answered). */
 export function tcpTransport(host: string, port: number): Promise<Transport> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port, noDelay: true });
-    let closedResolve: () => void = noop;
+    const received = inbox();
     const transport: Transport = {
       write: (data) => void socket.write(data),
       close: () => socket.destroy(),
-      onData: noop,
-      closed: new Promise((r) => (closedResolve = r)),
+      receive: received.receive,
+      closed: new Promise((r) => socket.on('close', () => r())),
     };
-    socket.on('data', (chunk: Buffer) => transport.onData(chunk));
-    socket.on('close', () => closedResolve());
+    socket.on('data', received.deliver);
     socket.once('connect', () => resolve(transport));
     socket.once('error', reject);
   });
@@ -40,15 +55,14 @@ export function wsTransport(url: string): Promise<Transport> {
     // noVNC asks for the 'binary' subprotocol; websockify 0.10 insists on it or on none.
     const ws = new WebSocket(url, ['binary'], { perMessageDeflate: false });
     ws.binaryType = 'nodebuffer';
-    let closedResolve: () => void = noop;
+    const received = inbox();
     const transport: Transport = {
       write: (data) => ws.send(data),
       close: () => ws.terminate(),
-      onData: noop,
-      closed: new Promise((r) => (closedResolve = r)),
+      receive: received.receive,
+      closed: new Promise((r) => ws.on('close', () => r())),
     };
-    ws.on('message', (data: Buffer) => transport.onData(data));
-    ws.on('close', () => closedResolve());
+    ws.on('message', received.deliver);
     ws.once('open', () => resolve(transport));
     ws.once('unexpected-response', (_request, response) =>
       reject(new Error(`${url.replace(/s=[^&]+/, 's=…')}: upgrade answered ${response.statusCode}`)),
@@ -103,12 +117,13 @@ export class RfbViewer {
   private constructor(
     readonly transport: Transport,
     readonly init: ServerInit,
-    private leftover: Buffer,
+    /** Bytes received after the handshake, until stream() takes over. */
+    private readonly leftover: Buffer[],
   ) {}
 
   static async handshake(transport: Transport, password: string | null): Promise<RfbViewer> {
     const reader = new Reader();
-    transport.onData = (chunk) => reader.push(chunk);
+    transport.receive((chunk) => reader.push(chunk));
     const version = (await reader.read(12)).toString('latin1');
     if (!version.startsWith('RFB 003.')) throw new Error(`not an RFB server: ${JSON.stringify(version)}`);
     transport.write(Buffer.from('RFB 003.008\n', 'latin1'));
@@ -129,7 +144,9 @@ export class RfbViewer {
     const nameLength = head.readUInt32BE(20);
     await reader.read(nameLength);
     const init = { width: head.readUInt16BE(0), height: head.readUInt16BE(2), bytesPerPixel: head[4]! >> 3 };
-    return new RfbViewer(transport, init, reader.rest());
+    const leftover = [reader.rest()];
+    transport.receive((chunk) => leftover.push(chunk));
+    return new RfbViewer(transport, init, leftover);
   }
 
   setEncodings(encodings: number[]): void {
@@ -161,9 +178,8 @@ export class RfbViewer {
 
   /** Routes every byte from now on to `sink` (starting with any that came with the handshake). */
   stream(sink: (chunk: Buffer) => void): void {
-    this.transport.onData = sink;
-    if (this.leftover.length) sink(this.leftover);
-    this.leftover = Buffer.alloc(0);
+    for (const chunk of this.leftover.splice(0)) if (chunk.length) sink(chunk);
+    this.transport.receive(sink);
   }
 }
 

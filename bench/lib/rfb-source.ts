@@ -1,6 +1,7 @@
 /**
  * The relay throughput benchmark's upstream: an RFB 3.8 server (security None) in its own
- * process that answers every FramebufferUpdateRequest with one full-screen Raw update, built once,
+ * process that answers every non-incremental FramebufferUpdateRequest with one full-screen Raw
+ * update (incremental ones wait forever: the screen never changes), built once,
  * so producing a frame costs it a socket write and nothing else. The relays under test (a direct
  * TCP connection, websockify, the openecs gateway) all carry this same byte stream; how fast a
  * simulated guest can draw does not enter the comparison. Reports its port over IPC.
@@ -68,8 +69,10 @@ function serve(socket: Socket): void {
         else if (type === 6) size = inbox.length >= 8 ? 8 + inbox.readUInt32BE(4) : Infinity;
         if (size === undefined) return void socket.destroy();
         if (inbox.length < size) return;
+        const incremental = type === 3 && inbox[1] === 1;
         inbox = inbox.subarray(size);
-        if (type === 3) socket.write(FRAME);
+        // An incremental request waits for changes, and this screen never changes.
+        if (type === 3 && !incremental) socket.write(FRAME);
       }
     }
   });

@@ -151,7 +151,10 @@ export class ConsoleGateway implements UpgradeRoute {
       return true;
     }
     this.core.consoles.inspect(token).then(
-      (error) => (error ? reply(refusalStatus(error), { code: error.code, message: error.message }) : reply(200, { code: 'Valid' })),
+      (error) =>
+        error
+          ? reply(refusalStatus(error), { code: error.code, message: error.message })
+          : reply(200, { code: 'Valid' }),
       (error: unknown) => {
         this.log.error({ err: error }, 'console status failed');
         reply(500, { code: 'InternalError', message: 'The console gateway failed.' });
@@ -174,7 +177,10 @@ export class ConsoleGateway implements UpgradeRoute {
   private async admit(request: IncomingMessage, socket: Duplex, head: Buffer, started: number): Promise<void> {
     const clientIp = request.socket.remoteAddress ?? '';
     const refuse = (status: number, code: string, message: string) => {
-      this.log.info({ path: '/websockify/', status, code, ms: Math.round(performance.now() - started) }, 'console refused');
+      this.log.info(
+        { path: '/websockify/', status, code, ms: Math.round(performance.now() - started) },
+        'console refused',
+      );
       refuseUpgrade(socket, status, code, message);
     };
     if (this.closing) return refuse(503, 'ServerShutdown', 'The server is shutting down.');
@@ -216,11 +222,15 @@ export class ConsoleGateway implements UpgradeRoute {
             resolve();
           },
         });
-      let relays = this.relays.get(session.instanceId);
-      if (!relays) this.relays.set(session.instanceId, (relays = new Set()));
-      relays.add(relay);
+        let relays = this.relays.get(session.instanceId);
+        if (!relays) this.relays.set(session.instanceId, (relays = new Set()));
+        relays.add(relay);
         this.log.info(
-          { sessionId: session.sessionId, instanceId: session.instanceId, setupMs: Math.round((performance.now() - started) * 10) / 10 },
+          {
+            sessionId: session.sessionId,
+            instanceId: session.instanceId,
+            setupMs: Math.round((performance.now() - started) * 10) / 10,
+          },
           'console session open',
         );
       });
@@ -232,7 +242,10 @@ export class ConsoleGateway implements UpgradeRoute {
     const relays = this.relays.get(relay.instanceId);
     relays?.delete(relay);
     if (relays?.size === 0) this.relays.delete(relay.instanceId);
-    this.log.info({ sessionId: relay.session.sessionId, instanceId: relay.instanceId, reason }, 'console session closed');
+    this.log.info(
+      { sessionId: relay.session.sessionId, instanceId: relay.instanceId, reason },
+      'console session closed',
+    );
     this.track(this.core.consoles.closed(relay.session, reason));
   }
 

@@ -18,7 +18,10 @@ export type CloseReason =
  * WebSocket close codes the console page turns into plain words. 4000-4999 are for applications
  * (RFC 6455 7.4.2); the reason text says the same for any other client.
  */
-export const CLOSE_FRAMES: Record<Exclude<CloseReason, 'client'>, { code: number; text: (idleSeconds: number) => string }> = {
+export const CLOSE_FRAMES: Record<
+  Exclude<CloseReason, 'client'>,
+  { code: number; text: (idleSeconds: number) => string }
+> = {
   idle: { code: 4000, text: (s) => `idle: no keyboard or mouse input for ${s} s` },
   'instance stopped': { code: 4001, text: () => 'instance stopped' },
   'instance deleted': { code: 4002, text: () => 'instance deleted' },

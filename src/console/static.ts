@@ -72,7 +72,8 @@ export class StaticFiles {
   }
 
   private async answer(mount: Mount, encoded: string, headOnly: boolean, response: ServerResponse): Promise<void> {
-    const notFound = () => void response.writeHead(404, { 'content-type': 'text/plain', ...COMMON_HEADERS }).end('not found\n');
+    const notFound = () =>
+      void response.writeHead(404, { 'content-type': 'text/plain', ...COMMON_HEADERS }).end('not found\n');
     const file = await this.resolve(mount, encoded || 'index.html');
     if (!file) return notFound();
     const type = CONTENT_TYPES[extname(file)];

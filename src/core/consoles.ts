@@ -64,7 +64,12 @@ export const ConsoleRefusal = {
     ),
   unavailable: () =>
     invalidState('ConsoleUnavailable', 'The instance is no longer running: its console is unavailable.'),
-  locked: () => new DomainError('locked', 'InstanceLocked', 'The instance is locked for security reasons: its console is unavailable.'),
+  locked: () =>
+    new DomainError(
+      'locked',
+      'InstanceLocked',
+      'The instance is locked for security reasons: its console is unavailable.',
+    ),
 };
 
 /** A short, non-secret name for a token in audit records: it links issue to use. */
@@ -103,10 +108,17 @@ export class ConsoleService {
     this.networks.region(input.regionId);
     const instance = await this.instances.get(this.store.repos, caller, input.instanceId, input.regionId);
     if (instance.lockReason) {
-      throw new DomainError('locked', 'InstanceLocked', 'The specified operation is denied as your instance is locked for security reasons.');
+      throw new DomainError(
+        'locked',
+        'InstanceLocked',
+        'The specified operation is denied as your instance is locked for security reasons.',
+      );
     }
     if (instance.status !== 'Running') {
-      throw invalidState('IncorrectInstanceStatus', `The current status of the resource does not support this operation. (status: ${instance.status})`);
+      throw invalidState(
+        'IncorrectInstanceStatus',
+        `The current status of the resource does not support this operation. (status: ${instance.status})`,
+      );
     }
     if (!this.instances.guestReady(instance.instanceId)) {
       throw invalidState('InstanceNotReady', 'Temporarily unable to connect the specified instance,please try later.');
@@ -156,7 +168,14 @@ export class ConsoleService {
       const row = await repos.consoleTokens.consume(tokenHash, now, clientIp);
       if (!row) {
         const existing = await repos.consoleTokens.get(tokenHash);
-        return { row: existing, error: !existing ? ConsoleRefusal.invalid() : existing.consumedAt !== null ? ConsoleRefusal.used() : ConsoleRefusal.expired() };
+        return {
+          row: existing,
+          error: !existing
+            ? ConsoleRefusal.invalid()
+            : existing.consumedAt !== null
+              ? ConsoleRefusal.used()
+              : ConsoleRefusal.expired(),
+        };
       }
       const instance = await repos.instances.getAny(row.instanceId);
       if (!instance || instance.accountId !== row.accountId || instance.status !== 'Running') {
@@ -175,16 +194,19 @@ export class ConsoleService {
       return { row, error: null };
     });
     const sessionId = `vnc-${randomToken(9)}`;
+    // A token that was never issued belongs to no account or instance: recording it would let
+    // anyone without credentials grow the audit trail at will. The gateway's log still has it.
+    if (!outcome.row) throw outcome.error!;
     await this.record(now, outcome.error ? 'ConsoleRefused' : 'ConsoleConsumed', {
-      accountId: outcome.row?.accountId ?? null,
-      resourceId: outcome.row?.instanceId ?? null,
+      accountId: outcome.row.accountId,
+      resourceId: outcome.row.instanceId,
       clientIp,
       sessionId,
       outcome: outcome.error?.code ?? 'Success',
-      detail: outcome.row ? `token ${fingerprint(tokenHash)}` : null,
+      detail: `token ${fingerprint(tokenHash)}`,
     });
     if (outcome.error) throw outcome.error;
-    return { sessionId, accountId: outcome.row!.accountId, instanceId: outcome.row!.instanceId, clientIp };
+    return { sessionId, accountId: outcome.row.accountId, instanceId: outcome.row.instanceId, clientIp };
   }
 
   /**
@@ -201,7 +223,8 @@ export class ConsoleService {
     const now = this.clock.now();
     if (row.expiresAt <= now) return ConsoleRefusal.expired();
     const admitted = await this.store.repos.consoleTokens.countAdmitted(row.instanceId, now - RECONNECT_WINDOW_MS);
-    if (admitted >= this.policy.reconnectsPerMinute) return ConsoleRefusal.reconnectLimit(this.policy.reconnectsPerMinute);
+    if (admitted >= this.policy.reconnectsPerMinute)
+      return ConsoleRefusal.reconnectLimit(this.policy.reconnectsPerMinute);
     return null;
   }
 
@@ -220,7 +243,14 @@ export class ConsoleService {
   private record(
     at: number,
     action: string,
-    facts: { accountId: string | null; resourceId: string | null; clientIp: string; sessionId: string; outcome: string; detail: string | null },
+    facts: {
+      accountId: string | null;
+      resourceId: string | null;
+      clientIp: string;
+      sessionId: string;
+      outcome: string;
+      detail: string | null;
+    },
   ): Promise<void> {
     return this.audit.record({
       at,

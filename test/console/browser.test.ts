@@ -71,10 +71,14 @@ async function canvasText(page: Page): Promise<string> {
 }
 
 function waitForScreen(page: Page, pattern: RegExp, what: string): Promise<string> {
-  return until(async () => {
-    const text = await canvasText(page);
-    return pattern.test(text) && text;
-  }, what, 20_000);
+  return until(
+    async () => {
+      const text = await canvasText(page);
+      return pattern.test(text) && text;
+    },
+    what,
+    20_000,
+  );
 }
 
 /** The guest's framebuffer as a raw RFB client sees it (bytes R, G, B, 0 per pixel). */
@@ -134,7 +138,10 @@ describe('web terminal in Chromium', () => {
     const ecs = ecsClient(server);
     const { instanceId } = await runningInstance(ecs, { password: ADMIN_PASSWORD, hostName: 'before-host' });
     await whenReady(
-      () => ecs.modifyInstanceVncPasswd(new $Ecs.ModifyInstanceVncPasswdRequest({ regionId: REGION, instanceId, vncPassword: VNC_PASSWORD })),
+      () =>
+        ecs.modifyInstanceVncPasswd(
+          new $Ecs.ModifyInstanceVncPasswdRequest({ regionId: REGION, instanceId, vncPassword: VNC_PASSWORD }),
+        ),
       'the VNC password to be accepted',
     );
     await ecs.modifyInstanceAttribute(new $Ecs.ModifyInstanceAttributeRequest({ instanceId, hostName: HOSTNAME }));
@@ -154,7 +161,10 @@ describe('web terminal in Chromium', () => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     // Content-Security-Policy violations and failed module loads show up as console errors.
-    page.on('console', (message) => message.type() === 'error' && errors.push(`${message.text()} ${message.location().url}`));
+    page.on(
+      'console',
+      (message) => message.type() === 'error' && errors.push(`${message.text()} ${message.location().url}`),
+    );
     const opened = performance.now();
     // VncUrl appended as DescribeInstanceVncUrl returned it (percent-encoded once).
     await page.goto(`${server.url}/vnc/index.html?vncUrl=${raw}&instanceId=${instanceId}&isWindows=false`);
@@ -180,7 +190,11 @@ describe('web terminal in Chromium', () => {
     await waitForScreen(page, new RegExp(`^root@${HOSTNAME}:~# `, 'm'), 'a root shell');
     await page.keyboard.type('hostname');
     await page.keyboard.press('Enter');
-    const text = await waitForScreen(page, new RegExp(`# hostname\\n${HOSTNAME}\\nroot@${HOSTNAME}:~# `), 'the output of hostname');
+    const text = await waitForScreen(
+      page,
+      new RegExp(`# hostname\\n${HOSTNAME}\\nroot@${HOSTNAME}:~# `),
+      'the output of hostname',
+    );
     assert.doesNotMatch(text, /Login incorrect/);
 
     // The same pixels the guest's framebuffer holds, as an independent RFB client receives them.
@@ -190,7 +204,11 @@ describe('web terminal in Chromium', () => {
       assert.match(guestText, new RegExp(`# hostname\\n${HOSTNAME}\\n`));
       // The canvas may trail the framebuffer by a frame: give it a moment to settle, then demand equality.
       let differing = -1;
-      await until(async () => (differing = differences(await canvasShot(page), guest)) === 0, 'the canvas to equal the framebuffer', 5_000).catch(() => {});
+      await until(
+        async () => (differing = differences(await canvasShot(page), guest)) === 0,
+        'the canvas to equal the framebuffer',
+        5_000,
+      ).catch(() => {});
       assert.equal(differing, 0, 'pixels on the canvas that differ from the guest framebuffer');
       assert.equal(await canvasText(page), guestText);
     } finally {
@@ -215,7 +233,10 @@ describe('web terminal says why a session ended', () => {
     });
     ecs = ecsClient(server);
     profile = mkdtempSync(join(tmpdir(), 'openecs-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: BROWSER_FLAGS });
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      args: BROWSER_FLAGS,
+    });
   });
   after(async () => {
     await context?.close();
@@ -226,7 +247,10 @@ describe('web terminal says why a session ended', () => {
   async function instanceWithVnc(password: string): Promise<string> {
     const { instanceId } = await runningInstance(ecs);
     await whenReady(
-      () => ecs.modifyInstanceVncPasswd(new $Ecs.ModifyInstanceVncPasswdRequest({ regionId: REGION, instanceId, vncPassword: password })),
+      () =>
+        ecs.modifyInstanceVncPasswd(
+          new $Ecs.ModifyInstanceVncPasswdRequest({ regionId: REGION, instanceId, vncPassword: password }),
+        ),
       'the VNC password to be accepted',
     );
     return instanceId;
@@ -254,7 +278,9 @@ describe('web terminal says why a session ended', () => {
     const page = await open(encodeURIComponent(raw), instanceId, 'Pass1a');
     await page.locator('body[data-state="connected"]').waitFor();
     assert.equal(await page.locator('#password-form').isHidden(), true);
-    await ecs.modifyInstanceVncPasswd(new $Ecs.ModifyInstanceVncPasswdRequest({ regionId: REGION, instanceId, vncPassword: 'Pass2b' }));
+    await ecs.modifyInstanceVncPasswd(
+      new $Ecs.ModifyInstanceVncPasswdRequest({ regionId: REGION, instanceId, vncPassword: 'Pass2b' }),
+    );
     assert.equal((await ended(page)).title, 'VNC password changed');
   });
 

@@ -4,7 +4,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import SQLite from 'better-sqlite3';
-import { $Ecs, ecsClient, type EcsClient, popClient, REGION, runningInstance, sdkError, waitForStatus } from '../helpers/aliyun.js';
+import {
+  $Ecs,
+  ecsClient,
+  type EcsClient,
+  popClient,
+  REGION,
+  runningInstance,
+  sdkError,
+  waitForStatus,
+} from '../helpers/aliyun.js';
 import { openecs, TestServer, until } from '../helpers/server.js';
 import { describeVncUrl, WsViewer } from './helpers.js';
 
@@ -44,7 +53,10 @@ describe('DescribeInstanceVncUrl', () => {
     const v3 = await vncUrlCall(ecs, instanceId);
     assert.match(v3.body!.requestId!, /^[0-9A-F-]{36}$/);
     const v1 = await vncUrlCall(ecsClient(server, { v1: true }), instanceId);
-    const pop = (await popClient(server).request('DescribeInstanceVncUrl', { RegionId: REGION, InstanceId: instanceId })) as { VncUrl: string };
+    const pop = (await popClient(server).request('DescribeInstanceVncUrl', {
+      RegionId: REGION,
+      InstanceId: instanceId,
+    })) as { VncUrl: string };
     const tokens = new Set<string>();
     for (const raw of [v3.body!.vncUrl!, v1.body!.vncUrl!, pop.VncUrl]) {
       assert.match(raw, new RegExp(`^ws%3A%2F%2F127\\.0\\.0\\.1%3A${server.port}%2Fwebsockify%2F%3Fs%3D${TOKEN}$`));
@@ -60,7 +72,9 @@ describe('DescribeInstanceVncUrl', () => {
     const token = new URL(url).searchParams.get('s')!;
     const db = new SQLite(join(server.dataDir, 'openecs.db'), { readonly: true });
     try {
-      const row = db.prepare('SELECT * FROM console_tokens WHERE token_hash = ?').get(createHash('sha256').update(token).digest('hex')) as Record<string, unknown>;
+      const row = db
+        .prepare('SELECT * FROM console_tokens WHERE token_hash = ?')
+        .get(createHash('sha256').update(token).digest('hex')) as Record<string, unknown>;
       assert.ok(row, 'a row keyed by the hash');
       assert.equal(row.instance_id, instanceId);
       assert.match(String(row.account_id), /^\d{16}$/);
@@ -82,12 +96,22 @@ describe('DescribeInstanceVncUrl', () => {
     assert.deepEqual([unknown.code, unknown.statusCode], ['InvalidInstanceId.NotFound', 404]);
     const otherRegion = await sdkError(vncUrlCall(ecs, instanceId, 'cn-shanghai'));
     assert.deepEqual([otherRegion.code, otherRegion.statusCode], ['InvalidRegionInstance', 400]);
-    const missing = await sdkError(ecs.describeInstanceVncUrl(new $Ecs.DescribeInstanceVncUrlRequest({ regionId: REGION })));
+    const missing = await sdkError(
+      ecs.describeInstanceVncUrl(new $Ecs.DescribeInstanceVncUrlRequest({ regionId: REGION })),
+    );
     assert.deepEqual([missing.code, missing.statusCode], ['MissingParameter', 400]);
   });
 
   test("another account's instance is InvalidInstanceId.NotFound", async () => {
-    const created = await openecs(['keys', 'create', '--account', 'console-other', '--json', '--data-dir', server.dataDir]);
+    const created = await openecs([
+      'keys',
+      'create',
+      '--account',
+      'console-other',
+      '--json',
+      '--data-dir',
+      server.dataDir,
+    ]);
     const key = JSON.parse(created.stdout) as { accessKeyId: string; accessKeySecret: string };
     const other = ecsClient(server, { key: { id: key.accessKeyId, secret: key.accessKeySecret } });
     const error = await sdkError(vncUrlCall(other, instanceId));

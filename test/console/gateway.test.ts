@@ -13,7 +13,9 @@ import { auditOf, auditRecord, describeVncUrl, expectRefused, openWs, SHIFT_L, W
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function setVnc(ecs: EcsClient, instanceId: string, vncPassword: string) {
-  return ecs.modifyInstanceVncPasswd(new $Ecs.ModifyInstanceVncPasswdRequest({ regionId: REGION, instanceId, vncPassword }));
+  return ecs.modifyInstanceVncPasswd(
+    new $Ecs.ModifyInstanceVncPasswdRequest({ regionId: REGION, instanceId, vncPassword }),
+  );
 }
 
 /** A Running instance whose guest has booted (consoles need the login prompt up). */
@@ -128,7 +130,10 @@ describe('console gateway with Alibaba defaults (15 s links, 60 s idle, 30 a min
     const instanceId = await readyInstance(ecs, { ioOptimized: 'none' });
     await setVnc(ecs, instanceId, 'Old1ab');
     await ecs.rebootInstance(new $Ecs.RebootInstanceRequest({ instanceId }));
-    const { url } = await until(async () => describeVncUrl(ecs, instanceId).catch(() => undefined), 'the rebooted instance');
+    const { url } = await until(
+      async () => describeVncUrl(ecs, instanceId).catch(() => undefined),
+      'the rebooted instance',
+    );
     const viewer = await WsViewer.open(url, 'Old1ab');
     await setVnc(ecs, instanceId, 'New2cd');
     await sleep(300);

@@ -6,7 +6,11 @@ import { $Ecs, type EcsClient, REGION } from '../helpers/aliyun.js';
 import { openecs, type TestServer, until } from '../helpers/server.js';
 
 /** DescribeInstanceVncUrl through the official SDK; returns VncUrl as given and decoded. */
-export async function describeVncUrl(ecs: EcsClient, instanceId: string, regionId = REGION): Promise<{ raw: string; url: string }> {
+export async function describeVncUrl(
+  ecs: EcsClient,
+  instanceId: string,
+  regionId = REGION,
+): Promise<{ raw: string; url: string }> {
   const answer = await ecs.describeInstanceVncUrl(new $Ecs.DescribeInstanceVncUrlRequest({ regionId, instanceId }));
   const raw = answer.body!.vncUrl!;
   return { raw, url: decodeURIComponent(raw) };
@@ -38,7 +42,13 @@ export function openWs(url: string): Promise<Opened | { refused: Refusal }> {
       let body = '';
       response.on('data', (chunk: Buffer) => (body += chunk.toString()));
       response.on('end', () =>
-        resolve({ refused: { status: response.statusCode ?? 0, code: response.headers['x-console-refused'] as string | undefined, body } }),
+        resolve({
+          refused: {
+            status: response.statusCode ?? 0,
+            code: response.headers['x-console-refused'] as string | undefined,
+            body,
+          },
+        }),
       );
     });
     ws.once('error', reject);
@@ -154,7 +164,9 @@ export const SHIFT_L = 0xffe1;
  * fresh VncUrl (through the SDK) and is piped to the gateway's WebSocket. Lets stock VNC
  * clients, which speak plain TCP, go through the real server.
  */
-export async function tcpBridge(issueUrl: () => Promise<string>): Promise<{ port: number; close: () => Promise<void> }> {
+export async function tcpBridge(
+  issueUrl: () => Promise<string>,
+): Promise<{ port: number; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -197,15 +209,30 @@ export interface AuditEntry {
 
 /** The instance's audit trail, as an operator reads it (`openecs audit --json`). */
 export async function auditOf(server: TestServer, instanceId: string): Promise<AuditEntry[]> {
-  const { code, stdout, stderr } = await openecs(['audit', '--instance', instanceId, '--json', '--data-dir', server.dataDir]);
+  const { code, stdout, stderr } = await openecs([
+    'audit',
+    '--instance',
+    instanceId,
+    '--json',
+    '--data-dir',
+    server.dataDir,
+  ]);
   if (code !== 0) throw new Error(`openecs audit failed: ${stderr}`);
   return JSON.parse(stdout) as AuditEntry[];
 }
 
 /** Waits until the audit trail has a record of `action` whose detail (or outcome) matches. */
-export function auditRecord(server: TestServer, instanceId: string, action: string, match: RegExp): Promise<AuditEntry> {
+export function auditRecord(
+  server: TestServer,
+  instanceId: string,
+  action: string,
+  match: RegExp,
+): Promise<AuditEntry> {
   return until(
-    async () => (await auditOf(server, instanceId)).find((r) => r.action === action && match.test(`${r.outcome} ${r.detail ?? ''}`)),
+    async () =>
+      (await auditOf(server, instanceId)).find(
+        (r) => r.action === action && match.test(`${r.outcome} ${r.detail ?? ''}`),
+      ),
     `audit ${action} ${match}`,
   );
 }
@@ -222,7 +249,11 @@ for (let code = 0x20; code < 0x7f; code++) {
  * matches no printable glyph (the cursor, box drawing) reads as '#'. Pixels are given as
  * `pixel(x, y) -> [r, g, b]`, so any client's buffer can be read.
  */
-export function screenText(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): string {
+export function screenText(
+  width: number,
+  height: number,
+  pixel: (x: number, y: number) => [number, number, number],
+): string {
   const lines: string[] = [];
   for (let row = 0; row < Math.floor(height / GLYPH_HEIGHT); row++) {
     let line = '';
@@ -242,7 +273,13 @@ export function screenText(width: number, height: number, pixel: (x: number, y: 
 }
 
 /** screenText of a tightly packed buffer with `bpp` bytes per pixel and R, G, B at the given byte offsets. */
-export function bufferText(buffer: Buffer | Uint8Array, width: number, height: number, bpp: number, [r, g, b]: [number, number, number]): string {
+export function bufferText(
+  buffer: Buffer | Uint8Array,
+  width: number,
+  height: number,
+  bpp: number,
+  [r, g, b]: [number, number, number],
+): string {
   return screenText(width, height, (x, y) => {
     const at = (y * width + x) * bpp;
     return [buffer[at + r]!, buffer[at + g]!, buffer[at + b]!];

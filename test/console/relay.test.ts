@@ -26,12 +26,15 @@ interface Rig {
 
 async function rig(): Promise<Rig> {
   const peers: Socket[] = [];
-  const tcpServer: Server = createServer((socket) => peers.push(socket));
+  // The peer reads (and drops) what it gets, as an RFB server would, unless a test pauses it.
+  const tcpServer: Server = createServer((socket) => peers.push(socket.resume()));
   await new Promise<void>((resolve) => tcpServer.listen(0, '127.0.0.1', resolve));
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
   await once(wss, 'listening');
   const gatewayWsReady = once(wss, 'connection');
-  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`, { perMessageDeflate: false });
+  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`, {
+    perMessageDeflate: false,
+  });
   await once(client, 'open');
   const [gatewayWs] = (await gatewayWsReady) as [WebSocket];
   const gatewayTcp = connect((tcpServer.address() as { port: number }).port, '127.0.0.1');
@@ -76,13 +79,16 @@ function cutText(index: number): Buffer {
 test('browser -> console: a console that does not read pauses the WebSocket; nothing piles up in the gateway', async () => {
   const r = await rig();
   try {
-    handshake(r);
     r.peer.pause();
+    handshake(r);
     const messages = 48;
     for (let i = 0; i < messages; i++) r.client.send(cutText(i));
     await new Promise((resolve) => setTimeout(resolve, 500));
     // What the kernel buffers is out of our hands; what the gateway holds in user space is not.
-    assert.ok(r.gatewayTcp.writableLength <= 2 * MiB, `gateway holds ${r.gatewayTcp.writableLength} bytes for the console`);
+    assert.ok(
+      r.gatewayTcp.writableLength <= 2 * MiB,
+      `gateway holds ${r.gatewayTcp.writableLength} bytes for the console`,
+    );
     assert.ok(r.client.bufferedAmount > 16 * MiB, 'the browser side is held back instead');
 
     const chunks: Buffer[] = [];
@@ -123,7 +129,10 @@ test('console -> browser: a browser that does not read pauses the console socket
     };
     writeMore();
     await new Promise((resolve) => setTimeout(resolve, 500));
-    assert.ok(r.gatewayWs.bufferedAmount <= 2 * MiB, `gateway holds ${r.gatewayWs.bufferedAmount} bytes for the browser`);
+    assert.ok(
+      r.gatewayWs.bufferedAmount <= 2 * MiB,
+      `gateway holds ${r.gatewayWs.bufferedAmount} bytes for the browser`,
+    );
     assert.ok(written < total, 'the console is held back instead');
 
     let received = 0;

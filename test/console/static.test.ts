@@ -9,7 +9,11 @@ import { TestServer } from '../helpers/server.js';
  * written raw (node:http keeps the path as given; fetch would normalise the dot segments away).
  */
 
-function get(server: TestServer, path: string, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function get(
+  server: TestServer,
+  path: string,
+  method = 'GET',
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: server.port, path, method }, (response) => {
       let body = '';

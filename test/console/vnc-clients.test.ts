@@ -53,7 +53,9 @@ describe('Debian VNC clients through the gateway', () => {
     ({ instanceId } = await runningInstance(ecs, { hostName: HOSTNAME }));
     await until(async () => {
       try {
-        await ecs.modifyInstanceVncPasswd(new $Ecs.ModifyInstanceVncPasswdRequest({ regionId: REGION, instanceId, vncPassword: VNC_PASSWORD }));
+        await ecs.modifyInstanceVncPasswd(
+          new $Ecs.ModifyInstanceVncPasswdRequest({ regionId: REGION, instanceId, vncPassword: VNC_PASSWORD }),
+        );
         return true;
       } catch (error) {
         if ((error as { code?: string }).code !== 'InstanceNotReady') throw error;
@@ -101,18 +103,31 @@ describe('Debian VNC clients through the gateway', () => {
 
   test('vncsnapshot (RFB 3.3) authenticates with a vncpasswd file and saves a 640x400 snapshot', async () => {
     const passwd = join(dir, 'passwd');
-    const { stdout: obfuscated } = await run('sh', ['-c', `printf '%s\\n' '${VNC_PASSWORD}' | vncpasswd -f`], { encoding: 'buffer' });
+    const { stdout: obfuscated } = await run('sh', ['-c', `printf '%s\\n' '${VNC_PASSWORD}' | vncpasswd -f`], {
+      encoding: 'buffer',
+    });
     writeFileSync(passwd, obfuscated);
     const out = join(dir, 'snapshot.jpg');
-    await run('vncsnapshot', ['-quiet', '-passwd', passwd, '-encodings', 'raw', `127.0.0.1::${bridge.port}`, out], { timeout: 20_000 });
+    await run('vncsnapshot', ['-quiet', '-passwd', passwd, '-encodings', 'raw', `127.0.0.1::${bridge.port}`, out], {
+      timeout: 20_000,
+    });
     const jpeg = readFileSync(out);
     assert.equal(jpeg.readUInt16BE(0), 0xffd8, 'a JPEG file');
     // The frame header (SOF0) carries the height and width.
     const sof = jpeg.indexOf(Buffer.of(0xff, 0xc0));
     assert.deepEqual([jpeg.readUInt16BE(sof + 7), jpeg.readUInt16BE(sof + 5)], [640, 400]);
 
-    writeFileSync(passwd, (await run('sh', ['-c', "printf '%s\\n' 'Wrong1x' | vncpasswd -f"], { encoding: 'buffer' })).stdout);
-    await assert.rejects(run('vncsnapshot', ['-quiet', '-passwd', passwd, '-encodings', 'raw', `127.0.0.1::${bridge.port}`, join(dir, 'no.jpg')], { timeout: 20_000 }));
+    writeFileSync(
+      passwd,
+      (await run('sh', ['-c', "printf '%s\\n' 'Wrong1x' | vncpasswd -f"], { encoding: 'buffer' })).stdout,
+    );
+    await assert.rejects(
+      run(
+        'vncsnapshot',
+        ['-quiet', '-passwd', passwd, '-encodings', 'raw', `127.0.0.1::${bridge.port}`, join(dir, 'no.jpg')],
+        { timeout: 20_000 },
+      ),
+    );
   });
 
   test("the gateway followed every client's handshake: no session ended as a protocol error", async () => {

@@ -150,7 +150,7 @@ describe('abuse', () => {
       for (const answer of answers) assert.equal(answer.status, 200);
     }
     const url = await consoleUrl(client, instanceId);
-    ledger.add('console token', new URL(url).searchParams.get('s')!);
+    ledger.addConsoleUrl(url);
     const viewer = await WsViewer.open(url, null);
     assert.equal(viewer.width, 640, 'a console session opens');
     viewer.ws.close();

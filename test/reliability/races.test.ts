@@ -37,7 +37,7 @@ describe('races', () => {
   test('50 concurrent connections with one console token: exactly one is admitted', async () => {
     const { instanceId } = await readyInstance(client);
     const url = await consoleUrl(client, instanceId);
-    ledger.add('console token', new URL(url).searchParams.get('s')!);
+    ledger.addConsoleUrl(url);
     const results = await Promise.all(Array.from({ length: 50 }, () => openWs(url)));
     const winners = admitted(results);
     assert.equal(winners.length, 1, 'exactly one connection is admitted');
@@ -54,7 +54,7 @@ describe('races', () => {
       assert.equal(answer.status, 200, answer.text);
       urls.push(gatewayUrlOf(answer.json.vncUrl as string));
     }
-    for (const url of urls) ledger.add('console token', new URL(url).searchParams.get('s')!);
+    for (const url of urls) ledger.addConsoleUrl(url);
     const results = await Promise.all(urls.map((url) => openWs(url)));
     const sessions = admitted(results);
     assert.equal(sessions.length, 30, 'exactly the cap is admitted');

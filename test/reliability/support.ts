@@ -13,6 +13,8 @@ import { openecs, TEST_KEY, type TestServer, until } from '../helpers/server.js'
  * that no secret a test used ever reached the logs or the database files.
  */
 
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
 export const enc = (v: string) =>
   encodeURIComponent(v).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 
@@ -195,6 +197,8 @@ export function rssKiB(pid: number): number {
  */
 export class SecretLedger {
   private readonly secrets = new Map<string, string>();
+  /** Console tokens (43 base64url characters), possibly thousands: found by one pass over each file. */
+  private readonly tokens = new Set<string>();
 
   constructor() {
     this.add('access key secret of the test key', TEST_KEY.secret);
@@ -206,7 +210,18 @@ export class SecretLedger {
   }
 
   get size(): number {
-    return this.secrets.size;
+    return this.secrets.size + this.tokens.size;
+  }
+
+  addToken(token: string): void {
+    assert.match(token, TOKEN, 'a console token is 43 base64url characters');
+    this.tokens.add(token);
+  }
+
+  /** The token of a console URL (ws://.../websockify/?s=token), noted. */
+  addConsoleUrl(url: string): string {
+    this.addToken(new URL(url).searchParams.get('s')!);
+    return url;
   }
 
   /** Where each secret was found; empty when none was. Read after the servers stop, so the files are final. */
@@ -225,6 +240,13 @@ export class SecretLedger {
       const forms = new Set([value, enc(value), JSON.stringify(value).slice(1, -1)]);
       for (const [place, bytes] of places) {
         if ([...forms].some((form) => bytes.includes(form))) hits.push(`${what} found in ${place}`);
+      }
+    }
+    for (const [place, bytes] of places) {
+      for (const run of bytes.toString('latin1').matchAll(/[A-Za-z0-9_-]{43,}/g)) {
+        for (let at = 0; at + 43 <= run[0].length; at++) {
+          if (this.tokens.has(run[0].slice(at, at + 43))) hits.push(`a console token found in ${place}`);
+        }
       }
     }
     return hits;

@@ -55,9 +55,9 @@ function checkedGatewayUrl(raw) {
   } catch {
     return null;
   }
-  const sameScheme = url.protocol === (location.protocol === 'https:' ? 'wss:' : 'ws:');
+  const sameScheme = url.protocol === (window.location.protocol === 'https:' ? 'wss:' : 'ws:');
   const gatewayPath = url.pathname === '/websockify/' || url.pathname === '/websockify';
-  if (!sameScheme || url.host !== location.host || !gatewayPath || !url.searchParams.get('s')) return null;
+  if (!sameScheme || url.host !== window.location.host || !gatewayPath || !url.searchParams.get('s')) return null;
   return url;
 }
 
@@ -79,9 +79,9 @@ function showEnded(title, reason) {
 /** Asks the gateway, without consuming the token, why an upgrade with it is refused. */
 async function refusalOf(gatewayUrl) {
   const statusUrl = new URL(gatewayUrl);
-  statusUrl.protocol = location.protocol;
+  statusUrl.protocol = window.location.protocol;
   try {
-    const response = await fetch(statusUrl, { cache: 'no-store' });
+    const response = await window.fetch(statusUrl, { cache: 'no-store' });
     const body = await response.json();
     if (response.ok) return null;
     return { title: REFUSAL_TITLES[body.code] ?? 'The connection was refused', reason: body.message };
@@ -91,13 +91,13 @@ async function refusalOf(gatewayUrl) {
 }
 
 function start() {
-  const params = new URLSearchParams(location.search);
+  const params = new URLSearchParams(window.location.search);
   const instanceId = params.get('instanceId') ?? '';
   const isWindows = /^true$/i.test(params.get('isWindows') ?? '');
   const password = params.get('password');
   const rawUrl = decodeVncUrl(params.get('vncUrl'));
   // The query holds a single-use token and maybe a password: keep neither in the history.
-  history.replaceState(null, '', location.pathname);
+  window.history.replaceState(null, '', window.location.pathname);
 
   $('instance-id').textContent = instanceId || '(not given)';
   $('os-hint').hidden = !isWindows;
@@ -105,12 +105,15 @@ function start() {
 
   const gatewayUrl = checkedGatewayUrl(rawUrl);
   if (!gatewayUrl) {
-    showEnded('This console link is not valid', 'The vncUrl parameter must be a VncUrl returned by DescribeInstanceVncUrl from this server.');
+    showEnded(
+      'This console link is not valid',
+      'The vncUrl parameter must be a VncUrl returned by DescribeInstanceVncUrl from this server.',
+    );
     return;
   }
 
   setState('connecting', 'Connecting');
-  const socket = new WebSocket(gatewayUrl);
+  const socket = new window.WebSocket(gatewayUrl);
   let opened = false;
   let closeEvent = null;
   let securityFailure = null;
@@ -154,7 +157,8 @@ function start() {
 
   rfb.addEventListener('disconnect', async () => {
     if (userDisconnected) return showEnded('You disconnected', 'The session was closed from this page.');
-    if (securityFailure) return showEnded('Wrong VNC password', `${securityFailure}. Check the VNC password set for this instance.`);
+    if (securityFailure)
+      return showEnded('Wrong VNC password', `${securityFailure}. Check the VNC password set for this instance.`);
     if (!opened) {
       const refusal = await refusalOf(gatewayUrl);
       if (refusal) return showEnded(refusal.title, refusal.reason);
