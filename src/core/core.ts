@@ -43,7 +43,16 @@ export class Core {
     this.networks = new NetworkService(store, catalog, clock);
     this.audit = new AuditLog(store);
     this.worker = new TransitionWorker(store, compute, catalog, secrets, clock, this.events, log, transitionMs);
-    this.instances = new InstanceService(store, catalog, this.networks, this.worker, compute, secrets, this.events, clock);
+    this.instances = new InstanceService(
+      store,
+      catalog,
+      this.networks,
+      this.worker,
+      compute,
+      secrets,
+      this.events,
+      clock,
+    );
     this.consoles = new ConsoleService(store, this.networks, this.instances, this.audit, clock, deps.consolePolicy);
     this.clientTokens = new ClientTokenService(store, this.instances, clock);
     this.unsubscribe = compute.onGuestEvent((instanceId, event) => {

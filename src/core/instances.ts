@@ -28,7 +28,11 @@ export const DEFAULT_PRIVATE_DNS_NAME_OPTIONS: PrivateDnsNameOptions = {
 
 function assertUnlocked(instance: Instance): void {
   if (instance.lockReason) {
-    throw new DomainError('locked', 'InstanceLocked', 'The specified operation is denied as your instance is locked for security reasons.');
+    throw new DomainError(
+      'locked',
+      'InstanceLocked',
+      'The specified operation is denied as your instance is locked for security reasons.',
+    );
   }
 }
 
@@ -252,7 +256,9 @@ export class InstanceService {
       if (changes.userData !== undefined && !this.image(instance.imageId).supportsCloudInit) {
         throw invalidValue('ImageNotSupportCloudInit', 'The specified image does not support cloud-init.', 'UserData');
       }
-      const securityGroupIds = changes.securityGroupIds && (await this.checkedGroups(repos, caller, this.placement(instance), changes.securityGroupIds));
+      const securityGroupIds =
+        changes.securityGroupIds &&
+        (await this.checkedGroups(repos, caller, this.placement(instance), changes.securityGroupIds));
       return { instance: applyAttributeChanges(instance, type, { ...changes, securityGroupIds }, passwordHash) };
     });
     return instance;
@@ -263,17 +269,27 @@ export class InstanceService {
    * (open consoles are closed, as the old password no longer holds); on others it waits, pending,
    * for a restart through the API.
    */
-  async modifyVncPassword(caller: Caller, input: { regionId: string; instanceId: string; password: string }): Promise<Instance> {
+  async modifyVncPassword(
+    caller: Caller,
+    input: { regionId: string; instanceId: string; password: string },
+  ): Promise<Instance> {
     this.networks.region(input.regionId);
     const sealed = this.secrets.seal(input.password);
     const { instance, immediate } = await this.mutate(caller, input.instanceId, async (instance) => {
       assertUnlocked(instance);
-      if (instance.regionId !== input.regionId) throw notFound('InstanceNotFound', `The specified InstanceId ${input.instanceId} does not exist.`);
+      if (instance.regionId !== input.regionId)
+        throw notFound('InstanceNotFound', `The specified InstanceId ${input.instanceId} does not exist.`);
       if (instance.status !== 'Running' && instance.status !== 'Stopped') {
-        throw invalidState('IncorrectInstanceStatus', `The current status of the resource does not support this operation. (status: ${instance.status})`);
+        throw invalidState(
+          'IncorrectInstanceStatus',
+          `The current status of the resource does not support this operation. (status: ${instance.status})`,
+        );
       }
       if (instance.status === 'Running' && !this.compute.isReady(instance.instanceId)) {
-        throw invalidState('InstanceNotReady', 'Temporarily unable to connect the specified instance,please try later.');
+        throw invalidState(
+          'InstanceNotReady',
+          'Temporarily unable to connect the specified instance,please try later.',
+        );
       }
       const next = { ...instance, vncPasswordSealed: sealed, version: instance.version + 1 };
       const immediate = instance.ioOptimized && instance.guest !== null;
@@ -291,7 +307,12 @@ export class InstanceService {
    * Baidu's changePass: the password is reset and, on a Running instance, the server restarts so
    * that it is in force once the instance is Running again; a Stopped one gets it at its next start.
    */
-  async resetPassword(caller: Caller, instanceId: string, password: string, refuse: (instance: Instance) => void): Promise<void> {
+  async resetPassword(
+    caller: Caller,
+    instanceId: string,
+    password: string,
+    refuse: (instance: Instance) => void,
+  ): Promise<void> {
     const passwordHash = hashPassword(password);
     const outcome = await this.mutate(caller, instanceId, async (instance, repos) => {
       assertUnlocked(instance);

@@ -99,7 +99,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
       }
       return;
     }
-    if (url.length > MAX_URL_BYTES) return refuseAndClose(response, route.refuse(414, `the request URL exceeds ${MAX_URL_BYTES} bytes`));
+    if (url.length > MAX_URL_BYTES)
+      return refuseAndClose(response, route.refuse(414, `the request URL exceeds ${MAX_URL_BYTES} bytes`));
     const tooLarge = () => route.refuse(413, `the request body exceeds ${MAX_BODY_BYTES} bytes`);
     if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return refuseAndClose(response, tooLarge());
     readBody(request)
@@ -146,7 +147,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
         ? [408, '408 Request Timeout', 'the request was not received in time']
         : [400, '400 Bad Request', 'the request is not valid HTTP'];
     const answer = options.routes[0]!.refuse(code, reason);
-    const headers = Object.entries({ ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)), connection: 'close' })
+    const headers = Object.entries({
+      ...answer.headers,
+      'content-length': String(Buffer.byteLength(answer.body)),
+      connection: 'close',
+    })
       .map(([name, value]) => `${name}: ${value}\r\n`)
       .join('');
     // A response to HEAD carries no body, even when the request around it was unreadable.

@@ -1,12 +1,5 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
-import type {
-  ClientTokenRecord,
-  InstanceFilter,
-  Page,
-  PageResult,
-  Repositories,
-  Store,
-} from '../core/repositories.js';
+import type { ClientTokenRecord, InstanceFilter, Page, PageResult, Repositories, Store } from '../core/repositories.js';
 import type {
   AccessKey,
   Account,
@@ -404,7 +397,9 @@ function instanceRepository(db: Db): Repositories['instances'] {
    * does not grow with the account; any other filter counts the matching rows.
    */
   async function count(filter: InstanceFilter): Promise<number> {
-    const plain = Object.entries(filter).every(([key, value]) => key === 'accountId' || key === 'regionId' || value === undefined);
+    const plain = Object.entries(filter).every(
+      ([key, value]) => key === 'accountId' || key === 'regionId' || value === undefined,
+    );
     if (plain) {
       let query = db
         .selectFrom('instance_counts')
@@ -532,7 +527,11 @@ function consoleTokenRepository(db: Db): Repositories['consoleTokens'] {
         .execute();
     },
     async get(tokenHash) {
-      const row = await db.selectFrom('console_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      const row = await db
+        .selectFrom('console_tokens')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst();
       return row && fromRow(row);
     },
     async consume(tokenHash, now, clientIp) {

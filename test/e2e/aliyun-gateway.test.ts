@@ -524,7 +524,10 @@ describe('Alibaba gateway: every rejection is documented, enveloped and changes 
     test('a URL past 96 KB gets an Alibaba error envelope, and a head past 256 KB a clean refusal', async () => {
       const longUrl = await send(server, { path: `/?Action=DescribeRegions&Pad=${'a'.repeat(120 * 1024)}` });
       assert.match(rejected(longUrl, 'InvalidParameter', 414).Message, /URL exceeds 98304 bytes/);
-      const hugeHead = await send(server, { path: '/?Action=DescribeRegions', headers: { 'x-pad': 'a'.repeat(300 * 1024) } });
+      const hugeHead = await send(server, {
+        path: '/?Action=DescribeRegions',
+        headers: { 'x-pad': 'a'.repeat(300 * 1024) },
+      });
       assert.match(rejected(hugeHead, 'InvalidParameter', 431).Message, /too large/);
     });
 

@@ -297,7 +297,13 @@ describe('idempotency and dry runs', () => {
     const { instanceId, securityGroupId } = await runningInstance(ecs);
     const dryRun = await sdkError(
       ecs.runInstances(
-        new $Ecs.RunInstancesRequest({ regionId: REGION, imageId: LINUX_IMAGE, instanceType: 'ecs.g7.large', securityGroupId, dryRun: true }),
+        new $Ecs.RunInstancesRequest({
+          regionId: REGION,
+          imageId: LINUX_IMAGE,
+          instanceType: 'ecs.g7.large',
+          securityGroupId,
+          dryRun: true,
+        }),
       ),
     );
     assert.equal(dryRun.code, 'DryRunOperation');
@@ -305,9 +311,13 @@ describe('idempotency and dry runs', () => {
     const stop = await sdkError(ecs.stopInstance(new $Ecs.StopInstanceRequest({ instanceId, dryRun: true })));
     assert.equal(stop.code, 'DryRunOperation');
     assert.equal(await statusOf(ecs, instanceId), 'Running');
-    const missing = await sdkError(ecs.stopInstance(new $Ecs.StopInstanceRequest({ instanceId: 'i-bpmissing', dryRun: true })));
+    const missing = await sdkError(
+      ecs.stopInstance(new $Ecs.StopInstanceRequest({ instanceId: 'i-bpmissing', dryRun: true })),
+    );
     assert.equal(missing.code, 'InvalidInstanceId.NotFound', 'a dry run still validates');
-    const listed = await ecs.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: REGION, securityGroupId }));
+    const listed = await ecs.describeInstances(
+      new $Ecs.DescribeInstancesRequest({ regionId: REGION, securityGroupId }),
+    );
     assert.equal(listed.body!.totalCount, 1);
   });
 });

@@ -282,7 +282,9 @@ describe('the audit trail and authentication', () => {
     try {
       const forged = ecsClient(server, { key: { id: TEST_KEY.id, secret: 'not-the-secret' } });
       const error = await sdkError(
-        forged.modifyInstanceAttribute(new $Ecs.ModifyInstanceAttributeRequest({ instanceId: 'i-bpforged', instanceName: 'x' })),
+        forged.modifyInstanceAttribute(
+          new $Ecs.ModifyInstanceAttributeRequest({ instanceId: 'i-bpforged', instanceName: 'x' }),
+        ),
       );
       assert.equal(error.code, 'SignatureDoesNotMatch');
       const records = JSON.parse(await admin(server, ['audit', '--instance', 'i-bpforged', '--json'])) as AuditRecord[];

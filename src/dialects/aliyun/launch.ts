@@ -91,7 +91,12 @@ export function launchRequest(core: Core, params: LaunchParams, amount: number, 
  * Launches, or with a ClientToken answers the instances an earlier identical call launched
  * (Alibaba's idempotency). The fingerprint covers the parameters but never the password's value.
  */
-export async function launchIdempotent(core: Core, caller: Caller, params: LaunchParams & { ClientToken?: string }, request: LaunchRequest): Promise<string[]> {
+export async function launchIdempotent(
+  core: Core,
+  caller: Caller,
+  params: LaunchParams & { ClientToken?: string },
+  request: LaunchRequest,
+): Promise<string[]> {
   if (!params.ClientToken) return (await core.instances.launch(caller, request)).map((i) => i.instanceId);
   const { ClientToken: token, Password: password, ...rest } = params;
   const fingerprint = createHash('sha256')

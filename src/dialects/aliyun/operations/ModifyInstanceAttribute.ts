@@ -13,7 +13,11 @@ import {
   userDataSizeRule,
 } from '../rules.js';
 
-const remotePassword = { ...passwordRule, code: 'InvalidRemoteConnectionOptions.Password', message: 'The remote connection password is invalid.' };
+const remotePassword = {
+  ...passwordRule,
+  code: 'InvalidRemoteConnectionOptions.Password',
+  message: 'The remote connection password is invalid.',
+};
 
 export default defineOperation({
   action: 'ModifyInstanceAttribute',
@@ -27,14 +31,24 @@ export default defineOperation({
     UserData: p.string({ rules: [userDataBase64Rule, userDataSizeRule] }),
     Recyclable: p.boolean(),
     CreditSpecification: p.string({
-      rules: [oneOf(['Standard', 'Unlimited'], 'InvalidParameter.CreditSpecification', 'The specified CreditSpecification is not supported in this region.')],
+      rules: [
+        oneOf(
+          ['Standard', 'Unlimited'],
+          'InvalidParameter.CreditSpecification',
+          'The specified CreditSpecification is not supported in this region.',
+        ),
+      ],
     }),
     DeletionProtection: p.boolean(),
     NetworkInterfaceQueueNumber: p.integer(),
     SecurityGroupIds: p.list({ max: 16 }),
     RemoteConnectionOptions: p.object({
       Password: p.string({ rules: [remotePassword] }),
-      Type: p.string({ rules: [oneOf(['hide', 'show'], 'InvalidRemoteConnectionOptions.Type', 'The remote connection type is invalid.')] }),
+      Type: p.string({
+        rules: [
+          oneOf(['hide', 'show'], 'InvalidRemoteConnectionOptions.Type', 'The remote connection type is invalid.'),
+        ],
+      }),
     }),
     EnableJumboFrame: p.boolean(),
     CpuOptions: p.object({
@@ -42,11 +56,21 @@ export default defineOperation({
       ThreadsPerCore: p.integer(),
       TopologyType: p.string({
         rules: [
-          oneOf(['ContinuousCoreToHTMapping', 'DiscreteCoreToHTMapping'], 'InvalidParameter.CpuOptionsTopologyType', 'The specified parameter CpuOptions.TopologyType is not valid.'),
+          oneOf(
+            ['ContinuousCoreToHTMapping', 'DiscreteCoreToHTMapping'],
+            'InvalidParameter.CpuOptionsTopologyType',
+            'The specified parameter CpuOptions.TopologyType is not valid.',
+          ),
         ],
       }),
       NestedVirtualization: p.string({
-        rules: [oneOf(['enabled', 'disabled'], 'InvalidParameter.CpuOptionsNestedVirtualization', 'The specified parameter CpuOptions.NestedVirtualization is not valid.')],
+        rules: [
+          oneOf(
+            ['enabled', 'disabled'],
+            'InvalidParameter.CpuOptionsNestedVirtualization',
+            'The specified parameter CpuOptions.NestedVirtualization is not valid.',
+          ),
+        ],
       }),
     }),
     PrivateDnsNameOptions: p.object({
@@ -95,7 +119,10 @@ export default defineOperation({
         hostnameType: dns.HostnameType as 'Custom' | 'IpBased' | 'InstanceIdBased' | undefined,
       },
       recyclable: params.Recyclable,
-      remoteConnectionOptions: params.RemoteConnectionOptions && { password: params.RemoteConnectionOptions.Password, type: params.RemoteConnectionOptions.Type },
+      remoteConnectionOptions: params.RemoteConnectionOptions && {
+        password: params.RemoteConnectionOptions.Password,
+        type: params.RemoteConnectionOptions.Type,
+      },
       enableNetworkEncryption: params.EnableNetworkEncryption,
     });
     return {};

@@ -11,7 +11,11 @@ export default defineOperation({
     VncPassword: p.string({ required: true, rules: [vncPasswordRule] }),
   },
   async handle({ core, caller }, params) {
-    await core.instances.modifyVncPassword(caller, { regionId: params.RegionId, instanceId: params.InstanceId, password: params.VncPassword });
+    await core.instances.modifyVncPassword(caller, {
+      regionId: params.RegionId,
+      instanceId: params.InstanceId,
+      password: params.VncPassword,
+    });
     return {};
   },
 });
