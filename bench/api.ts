@@ -19,7 +19,7 @@ const describeRun = (r: LoadResult) =>
   `${r.rps.toFixed(0)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, server CPU ${r.serverCpuUs.toFixed(0)} us/request`;
 
 export async function apiBench(ctx: BenchContext): Promise<void> {
-  const seconds = ctx.quick ? 4 : 8;
+  const seconds = ctx.quick ? 3 : 8;
   const warmupSeconds = ctx.quick ? 1 : 2;
   const rounds = ctx.quick ? 1 : 3;
   const dataDir = mkdtempSync(join(tmpdir(), 'openecs-bench-api-'));
@@ -50,23 +50,29 @@ export async function apiBench(ctx: BenchContext): Promise<void> {
       ctx.log(`api round ${round + 1}: bare node:http ${describeRun(baseline)}`);
       // openecs never beats bare node:http, so baseline rate x time bounds the requests it can take.
       const poolSize = Math.ceil(baseline.rps * (seconds + warmupSeconds) * 1.05);
-      const describe = await generateLoad({
-        ...common,
-        url: server.url,
-        host: server.host,
-        action: 'DescribeInstanceAttribute',
-        poolSize,
-      }, server.pid);
+      const describe = await generateLoad(
+        {
+          ...common,
+          url: server.url,
+          host: server.host,
+          action: 'DescribeInstanceAttribute',
+          poolSize,
+        },
+        server.pid,
+      );
       runs.describe.push(describe);
       ctx.log(`api round ${round + 1}: DescribeInstanceAttribute ${describeRun(describe)}`);
-      const modify = await generateLoad({
-        ...common,
-        url: server.url,
-        host: server.host,
-        action: 'ModifyInstanceAttribute',
-        vary: 'Description',
-        poolSize,
-      }, server.pid);
+      const modify = await generateLoad(
+        {
+          ...common,
+          url: server.url,
+          host: server.host,
+          action: 'ModifyInstanceAttribute',
+          vary: 'Description',
+          poolSize,
+        },
+        server.pid,
+      );
       runs.modify.push(modify);
       ctx.log(`api round ${round + 1}: ModifyInstanceAttribute ${describeRun(modify)}`);
     }
@@ -82,7 +88,14 @@ export async function apiBench(ctx: BenchContext): Promise<void> {
     const note = `${rounds} round(s) x ${seconds} s, ${CONNECTIONS} connections; signing ${median(runs.describe.map((r) => r.signUs)).toFixed(1)} us/request in the load generator, before the run`;
     ctx.record(
       ratioMetric(
-        { bench: 'api', name: 'DescribeInstanceAttribute (V3) throughput', value: median(runs.describe.map((r) => r.rps)), unit: 'req/s', baseline, note },
+        {
+          bench: 'api',
+          name: 'DescribeInstanceAttribute (V3) throughput',
+          value: median(runs.describe.map((r) => r.rps)),
+          unit: 'req/s',
+          baseline,
+          note,
+        },
         ratios(runs.describe),
         '>=',
         0.35,
@@ -90,7 +103,13 @@ export async function apiBench(ctx: BenchContext): Promise<void> {
     );
     ctx.record(
       ratioMetric(
-        { bench: 'api', name: 'ModifyInstanceAttribute (V3, durable) throughput', value: median(runs.modify.map((r) => r.rps)), unit: 'req/s', baseline },
+        {
+          bench: 'api',
+          name: 'ModifyInstanceAttribute (V3, durable) throughput',
+          value: median(runs.modify.map((r) => r.rps)),
+          unit: 'req/s',
+          baseline,
+        },
         ratios(runs.modify),
         '>=',
         0.2,

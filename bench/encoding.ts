@@ -19,10 +19,34 @@ function consoleText(rows: number): string {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed % n;
   };
-  const words = ['root', 'systemd', 'kernel', 'eth0', 'link', 'up', 'ssh', 'Accepted', 'session', 'opened', 'drwxr-xr-x', '-rw-r--r--', 'var', 'log', 'etc', 'nginx.conf', 'cloud-init', 'DHCPACK', 'from', '172.16.0.1'];
+  const words = [
+    'root',
+    'systemd',
+    'kernel',
+    'eth0',
+    'link',
+    'up',
+    'ssh',
+    'Accepted',
+    'session',
+    'opened',
+    'drwxr-xr-x',
+    '-rw-r--r--',
+    'var',
+    'log',
+    'etc',
+    'nginx.conf',
+    'cloud-init',
+    'DHCPACK',
+    'from',
+    '172.16.0.1',
+  ];
   const lines: string[] = [];
   for (let row = 0; row < rows; row++) {
-    let line = row % 3 === 0 ? `[${(random(99999) / 100).toFixed(2).padStart(8)}] ` : `${random(24)}:${String(random(60)).padStart(2, '0')} `;
+    let line =
+      row % 3 === 0
+        ? `[${(random(99999) / 100).toFixed(2).padStart(8)}] `
+        : `${random(24)}:${String(random(60)).padStart(2, '0')} `;
     while (line.length < 70 + random(10)) line += `${words[random(words.length)]} `;
     lines.push(line.slice(0, 79));
   }
@@ -39,7 +63,13 @@ export async function encodingBench(ctx: BenchContext): Promise<void> {
   const screen = new TerminalScreen();
   screen.write(consoleText(25));
   await screen.settled();
-  if (screen.text().split('\n').filter((line) => line.trim()).length !== 25) throw new Error('encoding: the screen is not full of text');
+  if (
+    screen
+      .text()
+      .split('\n')
+      .filter((line) => line.trim()).length !== 25
+  )
+    throw new Error('encoding: the screen is not full of text');
   const rect = { x: 0, y: 0, width: screen.width, height: screen.height };
   // QEMU's format (what ServerInit announces): a real translation, as most viewers keep it.
   const pixels = translateRect(screen, rect, DEFAULT_FORMAT);
@@ -63,7 +93,14 @@ export async function encodingBench(ctx: BenchContext): Promise<void> {
   const note = `${screen.width}x${screen.height} console (80x25 cells of text, 8x16 glyphs), 32 bpp; first update of a fresh encoder; encode time p50: Raw ${times.Raw!.toFixed(2)} ms, Zlib ${times.Zlib!.toFixed(2)} ms, Tight ${times.Tight!.toFixed(2)} ms`;
   ctx.record(
     ratioMetric(
-      { bench: 'encoding', name: 'full screen of console text, Tight', value: sizes.Tight! / 1024, unit: 'KiB', baseline: { name: 'Raw', value: raw / 1024 }, note },
+      {
+        bench: 'encoding',
+        name: 'full screen of console text, Tight',
+        value: sizes.Tight! / 1024,
+        unit: 'KiB',
+        baseline: { name: 'Raw', value: raw / 1024 },
+        note,
+      },
       sizes.Tight! / raw,
       '<=',
       0.05,

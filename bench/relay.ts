@@ -93,7 +93,14 @@ export async function relayBench(ctx: BenchContext): Promise<void> {
     const inFlight = 4;
     for (let round = 0; round < rounds; round++) {
       const run = async (target: Target) =>
-        mbps(await runClient<Extract<ClientAnswer, { kind: 'throughput' }>>({ kind: 'throughput', target, seconds, inFlight }));
+        mbps(
+          await runClient<Extract<ClientAnswer, { kind: 'throughput' }>>({
+            kind: 'throughput',
+            target,
+            seconds,
+            inFlight,
+          }),
+        );
       throughput.direct.push(await run({ tcp: { host: '127.0.0.1', port: sourcePort } }));
       throughput.websockify.push(await run({ ws: `ws://127.0.0.1:${sourceRelay.port}/` }));
       throughput.openecs.push(await run({ ws: await consoleUrl(server.host, streamed) }));
@@ -106,7 +113,14 @@ export async function relayBench(ctx: BenchContext): Promise<void> {
     const note = `${rounds} round(s) x ${seconds} s of ${(frameBytes / 1e6).toFixed(2)} MB Raw FramebufferUpdates, ${inFlight} requests in flight, from a synthetic RFB source process (see BENCHMARKS.md)`;
     ctx.record(
       ratioMetric(
-        { bench: 'relay', name: 'server->browser throughput vs direct TCP', value: openecsMBps, unit: 'MB/s', baseline: { name: 'direct TCP', value: median(throughput.direct) }, note },
+        {
+          bench: 'relay',
+          name: 'server->browser throughput vs direct TCP',
+          value: openecsMBps,
+          unit: 'MB/s',
+          baseline: { name: 'direct TCP', value: median(throughput.direct) },
+          note,
+        },
         perRound(throughput.openecs, throughput.direct),
         '>=',
         0.7,
@@ -114,7 +128,13 @@ export async function relayBench(ctx: BenchContext): Promise<void> {
     );
     ctx.record(
       ratioMetric(
-        { bench: 'relay', name: 'server->browser throughput vs websockify', value: openecsMBps, unit: 'MB/s', baseline: { name: 'websockify 0.10', value: median(throughput.websockify) } },
+        {
+          bench: 'relay',
+          name: 'server->browser throughput vs websockify',
+          value: openecsMBps,
+          unit: 'MB/s',
+          baseline: { name: 'websockify 0.10', value: median(throughput.websockify) },
+        },
         perRound(throughput.openecs, throughput.websockify),
         '>=',
         1.0,
@@ -153,7 +173,14 @@ export async function relayBench(ctx: BenchContext): Promise<void> {
 
     // Keystroke to the update that shows its echo, through the gateway and directly.
     const keystrokes = async (target: Target) =>
-      (await runClient<Extract<ClientAnswer, { kind: 'keystrokes' }>>({ kind: 'keystrokes', target, password: VNC_PASSWORD, count: keys })).ms;
+      (
+        await runClient<Extract<ClientAnswer, { kind: 'keystrokes' }>>({
+          kind: 'keystrokes',
+          target,
+          password: VNC_PASSWORD,
+          count: keys,
+        })
+      ).ms;
     const directKeys = await keystrokes({ tcp: guestEndpoint });
     const gatewayKeys = await keystrokes({ ws: await consoleUrl(server.host, guest) });
     ctx.record({

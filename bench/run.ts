@@ -4,7 +4,7 @@
  * table. Method and the latest results: BENCHMARKS.md.
  */
 import { writeFileSync } from 'node:fs';
-import { cpus, freemem, totalmem } from 'node:os';
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { apiBench } from './api.js';
 import { encodingBench } from './encoding.js';
@@ -45,6 +45,8 @@ const machine = {
   freeMemoryGiB: Math.round(freemem() / 2 ** 30),
   node: process.version,
 };
+// Other work on the machine skews every figure; the load average says how much there was.
+const loadBefore = loadavg()[0]!;
 const started = performance.now();
 const metrics: Metric[] = [];
 const failures: { bench: string; error: string }[] = [];
@@ -55,7 +57,9 @@ const ctx: BenchContext = {
   log: (message) => console.error(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`),
 };
 
-console.error(`openecs bench (${values.quick ? 'quick' : 'full'}) on ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}`);
+console.error(
+  `openecs bench (${values.quick ? 'quick' : 'full'}) on ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}`,
+);
 for (const name of selected) {
   ctx.log(`${name}: starting`);
   try {
@@ -66,13 +70,20 @@ for (const name of selected) {
   }
 }
 const seconds = (performance.now() - started) / 1000;
+const load = { before: loadBefore, after: loadavg()[0]! };
 console.log(formatTable(metrics));
 for (const metric of metrics.filter((m) => m.note)) console.log(`  ${metric.bench}: ${metric.note}`);
-console.log(`\n${seconds.toFixed(0)} s; ${metrics.filter((m) => m.pass === false).length} target(s) missed; ${failures.length} bench(es) failed`);
+console.log(
+  `\n${seconds.toFixed(0)} s; ${metrics.filter((m) => m.pass === false).length} target(s) missed; ${failures.length} bench(es) failed; load average ${load.before.toFixed(2)} before, ${load.after.toFixed(2)} after (${machine.cpus} CPUs)`,
+);
 if (values.json) {
   writeFileSync(
     values.json,
-    JSON.stringify({ at: new Date().toISOString(), quick: values.quick, seconds, machine, metrics, failures }, null, 2) + '\n',
+    JSON.stringify(
+      { at: new Date().toISOString(), quick: values.quick, seconds, machine, load, metrics, failures },
+      null,
+      2,
+    ) + '\n',
   );
 }
 process.exitCode = failures.length ? 1 : 0;

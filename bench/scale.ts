@@ -41,7 +41,12 @@ async function middleToken(server: ServeProcess, total: number): Promise<string>
   try {
     // MaxResults pages of 100: walk to the middle once (the walk itself is not timed).
     for (let seen = 0; seen < total / 2; seen += 100) {
-      const { body } = await callV3(server.host, 'DescribeInstances', { RegionId: REGION, MaxResults: '100', ...(token ? { NextToken: token } : {}) }, agent);
+      const { body } = await callV3(
+        server.host,
+        'DescribeInstances',
+        { RegionId: REGION, MaxResults: '100', ...(token ? { NextToken: token } : {}) },
+        agent,
+      );
       token = (JSON.parse(body) as { NextToken: string }).NextToken;
     }
   } finally {
@@ -52,7 +57,6 @@ async function middleToken(server: ServeProcess, total: number): Promise<string>
 
 export async function scaleBench(ctx: BenchContext): Promise<void> {
   const calls = ctx.quick ? 100 : 300;
-  const starts = 3;
   const dirs: string[] = [];
   try {
     const measured = new Map<number, { first: Latency; middle: Latency; startupMs: number[]; bodyBytes: number }>();
@@ -62,6 +66,8 @@ export async function scaleBench(ctx: BenchContext): Promise<void> {
       const seeded = await seedDataDir(dir, count, BENCH_KEY);
       ctx.log(`scale: seeded ${count} instances in ${(seeded.ms / 1000).toFixed(1)} s`);
       const startupMs: number[] = [];
+      // The target is on the large data dir: it gets more starts than the small one.
+      const starts = count === LARGE ? (ctx.quick ? 2 : 5) : ctx.quick ? 1 : 3;
       for (let i = 0; i < starts - 1; i++) {
         const server = await startOpenecs(dir, { nodeArgs: ctx.serverNodeArgs });
         startupMs.push(server.startupMs);
@@ -74,7 +80,9 @@ export async function scaleBench(ctx: BenchContext): Promise<void> {
         const { body } = await callV3(server.host, 'DescribeInstances', firstPage);
         const answer = JSON.parse(body) as { TotalCount: number; Instances: { Instance: unknown[] } };
         if (answer.TotalCount !== count || answer.Instances.Instance.length !== 100) {
-          throw new Error(`scale: DescribeInstances answered TotalCount ${answer.TotalCount} with ${answer.Instances.Instance.length} instances`);
+          throw new Error(
+            `scale: DescribeInstances answered TotalCount ${answer.TotalCount} with ${answer.Instances.Instance.length} instances`,
+          );
         }
         const first = await latency(server, firstPage, calls);
         const token = await middleToken(server, count);
@@ -122,7 +130,7 @@ export async function scaleBench(ctx: BenchContext): Promise<void> {
       ratio: startup / median(small.startupMs),
       target: `< ${STARTUP_LIMIT_MS} ms`,
       pass: startup < STARTUP_LIMIT_MS,
-      note: `median of ${starts} starts (spawn of \`node bin/openecs.js serve\` to the first 200 of /healthz, polled every 5 ms): ${large.startupMs.map((s) => s.toFixed(0)).join(', ')} ms`,
+      note: `median of ${large.startupMs.length} starts (spawn of \`node bin/openecs.js serve\` to the first 200 of /healthz, polled every 5 ms): ${large.startupMs.map((s) => s.toFixed(0)).join(', ')} ms`,
     });
   } finally {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

@@ -53,11 +53,21 @@ interface Measured {
   openMs: number;
 }
 
-async function measure(server: ConsoleServer, instances: string[], password: string | null, warmup: number): Promise<Measured> {
+async function measure(
+  server: ConsoleServer,
+  instances: string[],
+  password: string | null,
+  warmup: number,
+): Promise<Measured> {
   // Warm-up: the same path once, so that code, pools and caches are in place before the baseline.
   const warm = forkHelper('lib/console-client.ts');
   const warmed = firstMessage<ClientAnswer>(warm, 300_000);
-  warm.send({ kind: 'sessions', targets: await tokens(server, instances, warmup), password, concurrency: 10 } satisfies ClientJob);
+  warm.send({
+    kind: 'sessions',
+    targets: await tokens(server, instances, warmup),
+    password,
+    concurrency: 10,
+  } satisfies ClientJob);
   await warmed;
   warm.send('close');
   await stopChild(warm);

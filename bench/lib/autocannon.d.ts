@@ -34,6 +34,9 @@ declare module 'autocannon' {
       '2xx': number;
     }
   }
-  function autocannon(options: autocannon.Options, done: (error: Error | null, result: autocannon.Result) => void): unknown;
+  function autocannon(
+    options: autocannon.Options,
+    done: (error: Error | null, result: autocannon.Result) => void,
+  ): unknown;
   export default autocannon;
 }

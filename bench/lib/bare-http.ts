@@ -7,7 +7,10 @@ import { createServer } from 'node:http';
 
 const body = JSON.stringify({ RequestId: '00000000-0000-0000-0000-000000000000', Status: 'Running' });
 const server = createServer((_request, response) => {
-  response.writeHead(200, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  response.writeHead(200, {
+    'content-type': 'application/json;charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
   response.end(body);
 });
 server.keepAliveTimeout = 5_000;

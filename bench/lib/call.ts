@@ -13,16 +13,19 @@ export function callV3(
   const [hostname, port] = host.split(':') as [string, string];
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port: Number(port), method: signed.method, path: signed.path, headers: signed.headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks).toString();
-        const ms = performance.now() - started;
-        if (res.statusCode !== 200) reject(new Error(`${action} answered ${res.statusCode}: ${body}`));
-        else resolve({ body, ms });
-      });
-    });
+    const req = request(
+      { host: hostname, port: Number(port), method: signed.method, path: signed.path, headers: signed.headers, agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString();
+          const ms = performance.now() - started;
+          if (res.statusCode !== 200) reject(new Error(`${action} answered ${res.statusCode}: ${body}`));
+          else resolve({ body, ms });
+        });
+      },
+    );
     req.on('error', reject);
     req.end();
   });

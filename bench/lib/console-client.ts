@@ -13,7 +13,7 @@ export type ClientJob =
   | { kind: 'sessions'; targets: Target[]; password: string | null; concurrency: number };
 
 export type ClientAnswer =
-  | { kind: 'throughput'; bytes: number; seconds: number; frames: number }
+  | { kind: 'throughput'; bytes: number; seconds: number; frames: number; cpuSeconds: number }
   | { kind: 'setup'; ms: number[] }
   | { kind: 'keystrokes'; ms: number[] }
   | { kind: 'sessions'; open: number; ms: number };
@@ -40,9 +40,17 @@ async function throughput(job: Extract<ClientJob, { kind: 'throughput' }>): Prom
   started = performance.now();
   startBytes = counter.bytes;
   startFrames = counter.frames;
+  const cpu = process.cpuUsage();
   await new Promise((resolve) => setTimeout(resolve, job.seconds * 1000));
   const seconds = (performance.now() - started) / 1000;
-  const answer = { kind: 'throughput' as const, bytes: counter.bytes - startBytes, seconds, frames: counter.frames - startFrames };
+  const used = process.cpuUsage(cpu);
+  const answer = {
+    kind: 'throughput' as const,
+    bytes: counter.bytes - startBytes,
+    seconds,
+    frames: counter.frames - startFrames,
+    cpuSeconds: (used.user + used.system) / 1e6,
+  };
   stop = true;
   viewer.transport.close();
   return answer;

@@ -39,7 +39,8 @@ class RedirectingDriver implements ComputeDriver {
   }
 }
 
-export type ConsoleServerCommand = { op: 'console'; instanceId: string } | { op: 'redirect'; instanceId: string; port: number };
+export type ConsoleServerCommand =
+  { op: 'console'; instanceId: string } | { op: 'redirect'; instanceId: string; port: number };
 type ConsoleServerRequest = ConsoleServerCommand & { id: number };
 
 const driver = new RedirectingDriver(new SimDriver({ bootSeconds: 0 }));

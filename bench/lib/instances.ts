@@ -6,7 +6,9 @@ export const VNC_PASSWORD = 'Bench1';
 
 /** Runs `count` Linux instances through the API, waits until they run, and sets their VNC password. */
 export async function runningInstances(host: string, count: number): Promise<string[]> {
-  const group = JSON.parse((await callV3(host, 'CreateSecurityGroup', { RegionId: REGION })).body) as { SecurityGroupId: string };
+  const group = JSON.parse((await callV3(host, 'CreateSecurityGroup', { RegionId: REGION })).body) as {
+    SecurityGroupId: string;
+  };
   const ids: string[] = [];
   while (ids.length < count) {
     const amount = Math.min(100, count - ids.length);

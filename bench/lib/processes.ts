@@ -86,7 +86,15 @@ export async function startOpenecs(
   const url = `http://127.0.0.1:${port}`;
   try {
     const healthyAt = await waitHealthy(url, child);
-    return { url, host: `127.0.0.1:${port}`, port, pid: child.pid!, child, startupMs: healthyAt - started, stop: () => stopChild(child) };
+    return {
+      url,
+      host: `127.0.0.1:${port}`,
+      port,
+      pid: child.pid!,
+      child,
+      startupMs: healthyAt - started,
+      stop: () => stopChild(child),
+    };
   } catch (error) {
     await stopChild(child);
     throw error;
@@ -107,7 +115,12 @@ export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> 
 }
 
 /** Forks a bench helper script (TypeScript, through tsx) with an IPC channel. */
-export function forkHelper(script: string, args: string[] = [], execArgv: string[] = [], env?: Record<string, string>): ChildProcess {
+export function forkHelper(
+  script: string,
+  args: string[] = [],
+  execArgv: string[] = [],
+  env?: Record<string, string>,
+): ChildProcess {
   return fork(join(REPO, 'bench', script), args, {
     cwd: REPO,
     env: { ...process.env, ...env },

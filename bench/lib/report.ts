@@ -34,7 +34,13 @@ export function ratioMetric(
 }
 
 const fmt = (n: number) =>
-  Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(2);
+  Math.abs(n) >= 100
+    ? n.toFixed(0)
+    : Math.abs(n) >= 10
+      ? n.toFixed(1)
+      : Math.abs(n) >= 1
+        ? n.toFixed(2)
+        : n.toPrecision(2);
 
 export function formatTable(metrics: Metric[]): string {
   const rows = [
@@ -50,7 +56,11 @@ export function formatTable(metrics: Metric[]): string {
     ]),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 

@@ -136,7 +136,9 @@ export class RfbViewer {
       transport.write(Buffer.of(2));
       transport.write(vncAuthResponse(password, await reader.read(16)));
     } else {
-      throw new Error(`no usable security type among ${types.join(',')} (password ${password === null ? 'none' : 'given'})`);
+      throw new Error(
+        `no usable security type among ${types.join(',')} (password ${password === null ? 'none' : 'given'})`,
+      );
     }
     if ((await reader.read(4)).readUInt32BE() !== 0) throw new Error('RFB authentication failed');
     transport.write(Buffer.of(1)); // ClientInit: shared

@@ -85,7 +85,12 @@ export async function seedDataDir(dir: string, count: number, key: AccessKey): P
     const accounts = new AccountService(store, secrets, systemClock);
     const networks = new NetworkService(store, BUILT_IN_CATALOG, systemClock);
     const issued = await accounts.createKey(DEFAULT_ACCOUNT, key);
-    const caller: Caller = { accountId: issued.accountId, accessKeyId: key.id, sourceIp: '127.0.0.1', requestId: 'seed' };
+    const caller: Caller = {
+      accountId: issued.accountId,
+      accessKeyId: key.id,
+      sourceIp: '127.0.0.1',
+      requestId: 'seed',
+    };
     const region = networks.region(REGION);
     const vSwitch = await store.transaction((repos) => networks.defaultVSwitch(repos, caller.accountId, region));
     const groups: string[] = [];

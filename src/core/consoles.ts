@@ -3,9 +3,9 @@ import type { Clock } from './clock.js';
 import { DomainError, forbidden, invalidState } from './errors.js';
 import { randomToken } from './ids.js';
 import type { InstanceService } from './instances.js';
-import type { Caller } from './model.js';
+import type { AuditRecord, Caller } from './model.js';
 import type { NetworkService } from './networks.js';
-import type { Store } from './repositories.js';
+import type { Repositories, Store } from './repositories.js';
 import { sha256Hex } from './secrets.js';
 
 /** One issued console URL, as stored: the token itself is never kept, only its SHA-256. */
@@ -164,49 +164,60 @@ export class ConsoleService {
   async consume(token: string, clientIp: string): Promise<ConsoleSession> {
     const tokenHash = sha256Hex(token);
     const now = this.clock.now();
-    const outcome = await this.store.transaction(async (repos) => {
-      const row = await repos.consoleTokens.consume(tokenHash, now, clientIp);
-      if (!row) {
-        const existing = await repos.consoleTokens.get(tokenHash);
-        return {
-          row: existing,
-          error: !existing
-            ? ConsoleRefusal.invalid()
-            : existing.consumedAt !== null
-              ? ConsoleRefusal.used()
-              : ConsoleRefusal.expired(),
-        };
-      }
-      const instance = await repos.instances.getAny(row.instanceId);
-      if (!instance || instance.accountId !== row.accountId || instance.status !== 'Running') {
-        await repos.consoleTokens.refuse(tokenHash, REFUSED_UNAVAILABLE);
-        return { row, error: ConsoleRefusal.unavailable() };
-      }
-      if (instance.lockReason) {
-        await repos.consoleTokens.refuse(tokenHash, REFUSED_LOCKED);
-        return { row, error: ConsoleRefusal.locked() };
-      }
-      const admitted = await repos.consoleTokens.countAdmitted(row.instanceId, now - RECONNECT_WINDOW_MS);
-      if (admitted > this.policy.reconnectsPerMinute) {
-        await repos.consoleTokens.refuse(tokenHash, REFUSED_RECONNECT_LIMIT);
-        return { row, error: ConsoleRefusal.reconnectLimit(this.policy.reconnectsPerMinute) };
-      }
-      return { row, error: null };
-    });
     const sessionId = `vnc-${randomToken(9)}`;
-    // A token that was never issued belongs to no account or instance: recording it would let
-    // anyone without credentials grow the audit trail at will. The gateway's log still has it.
-    if (!outcome.row) throw outcome.error!;
-    await this.record(now, outcome.error ? 'ConsoleRefused' : 'ConsoleConsumed', {
-      accountId: outcome.row.accountId,
-      resourceId: outcome.row.instanceId,
-      clientIp,
-      sessionId,
-      outcome: outcome.error?.code ?? 'Success',
-      detail: `token ${fingerprint(tokenHash)}`,
+    // The audit record commits with the consumption: one durable commit on the connection's path
+    // instead of two (BENCHMARKS.md, relay setup). Refusals commit too, so they are recorded.
+    const outcome = await this.store.transaction(async (repos) => {
+      const decided = await this.admission(repos, tokenHash, now, clientIp);
+      // A token that was never issued belongs to no account or instance: recording it would let
+      // anyone without credentials grow the audit trail at will. The gateway's log still has it.
+      if (decided.row) {
+        await repos.audit.insert(
+          this.auditRecord(now, decided.error ? 'ConsoleRefused' : 'ConsoleConsumed', {
+            accountId: decided.row.accountId,
+            resourceId: decided.row.instanceId,
+            clientIp,
+            sessionId,
+            outcome: decided.error?.code ?? 'Success',
+            detail: `token ${fingerprint(tokenHash)}`,
+          }),
+        );
+      }
+      return decided;
     });
     if (outcome.error) throw outcome.error;
-    return { sessionId, accountId: outcome.row.accountId, instanceId: outcome.row.instanceId, clientIp };
+    return { sessionId, accountId: outcome.row!.accountId, instanceId: outcome.row!.instanceId, clientIp };
+  }
+
+  /** Consumes the token and decides on the connection, inside the caller's transaction. */
+  private async admission(repos: Repositories, tokenHash: string, now: number, clientIp: string) {
+    const row = await repos.consoleTokens.consume(tokenHash, now, clientIp);
+    if (!row) {
+      const existing = await repos.consoleTokens.get(tokenHash);
+      return {
+        row: existing,
+        error: !existing
+          ? ConsoleRefusal.invalid()
+          : existing.consumedAt !== null
+            ? ConsoleRefusal.used()
+            : ConsoleRefusal.expired(),
+      };
+    }
+    const instance = await repos.instances.getAny(row.instanceId);
+    if (!instance || instance.accountId !== row.accountId || instance.status !== 'Running') {
+      await repos.consoleTokens.refuse(tokenHash, REFUSED_UNAVAILABLE);
+      return { row, error: ConsoleRefusal.unavailable() };
+    }
+    if (instance.lockReason) {
+      await repos.consoleTokens.refuse(tokenHash, REFUSED_LOCKED);
+      return { row, error: ConsoleRefusal.locked() };
+    }
+    const admitted = await repos.consoleTokens.countAdmitted(row.instanceId, now - RECONNECT_WINDOW_MS);
+    if (admitted > this.policy.reconnectsPerMinute) {
+      await repos.consoleTokens.refuse(tokenHash, REFUSED_RECONNECT_LIMIT);
+      return { row, error: ConsoleRefusal.reconnectLimit(this.policy.reconnectsPerMinute) };
+    }
+    return { row, error: null };
   }
 
   /**
@@ -240,19 +251,12 @@ export class ConsoleService {
     });
   }
 
-  private record(
-    at: number,
-    action: string,
-    facts: {
-      accountId: string | null;
-      resourceId: string | null;
-      clientIp: string;
-      sessionId: string;
-      outcome: string;
-      detail: string | null;
-    },
-  ): Promise<void> {
-    return this.audit.record({
+  private record(at: number, action: string, facts: AuditFacts): Promise<void> {
+    return this.audit.record(this.auditRecord(at, action, facts));
+  }
+
+  private auditRecord(at: number, action: string, facts: AuditFacts): AuditRecord {
+    return {
       at,
       accountId: facts.accountId,
       accessKeyId: null,
@@ -263,6 +267,15 @@ export class ConsoleService {
       outcome: facts.outcome,
       requestId: facts.sessionId,
       detail: facts.detail,
-    });
+    };
   }
+}
+
+interface AuditFacts {
+  accountId: string | null;
+  resourceId: string | null;
+  clientIp: string;
+  sessionId: string;
+  outcome: string;
+  detail: string | null;
 }

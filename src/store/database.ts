@@ -1,6 +1,5 @@
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import type { Store } from '../core/repositories.js';
 import { migrateToLatest } from './migrations.js';
 import { KyselyStore } from './kysely-store.js';
@@ -41,6 +40,8 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     durable = () => connection.durable();
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
   } else {
+    // Loaded only for PostgreSQL: its modules were 5% of a SQLite server's start-up (BENCHMARKS.md).
+    const { default: pg } = await import('pg');
     // node-pg returns BIGINT as strings; ours are epoch milliseconds and sequence numbers, far
     // below 2^53, so numbers are exact.
     pg.types.setTypeParser(pg.types.builtins.INT8, Number);

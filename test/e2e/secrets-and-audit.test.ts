@@ -11,6 +11,7 @@ import {
   REGION,
   runningInstance,
   sdkError,
+  signedV1,
   waitForStatus,
 } from '../helpers/aliyun.js';
 import { openecs, TEST_KEY, TestServer } from '../helpers/server.js';
@@ -293,6 +294,47 @@ describe('the audit trail and authentication', () => {
       assert.equal(records[0]!.outcome, 'SignatureDoesNotMatch');
       assert.equal(records[0]!.accountId, null, 'the caller was never authenticated');
       assert.equal(records[0]!.requestId, error.data.RequestId);
+    } finally {
+      await server.dispose();
+    }
+  });
+});
+
+describe('secrets in error messages', () => {
+  test('SignatureDoesNotMatch shows the string to sign with secret values masked', async () => {
+    const server = await TestServer.start();
+    try {
+      const password = adminPassword();
+      const vnc = vncPassword();
+      const answer = await signedV1(
+        server,
+        {
+          Action: 'ModifyInstanceAttribute',
+          InstanceId: 'i-bpmasked',
+          Password: password,
+          InstanceName: 'visible-name',
+        },
+        { mutate: (signed) => (signed.Signature = 'AAAA' + signed.Signature!.slice(4)) },
+      );
+      const vncAnswer = await signedV1(
+        server,
+        { Action: 'ModifyInstanceVncPasswd', RegionId: REGION, InstanceId: 'i-bpmasked', VncPassword: vnc },
+        { mutate: (signed) => (signed.Signature = 'AAAA' + signed.Signature!.slice(4)) },
+      );
+      for (const [response, secret, key] of [
+        [answer, password, 'Password'],
+        [vncAnswer, vnc, 'VncPassword'],
+      ] as const) {
+        const body = JSON.parse(response.body) as { Code: string; Message: string };
+        assert.equal(body.Code, 'SignatureDoesNotMatch');
+        assert.match(body.Message, new RegExp(`${key}%3D(%252A){6}(%26|$)`), 'the value is shown masked');
+        for (const form of forms(secret)) assert.ok(!response.body.includes(form), `${key} leaked as ${form}`);
+      }
+      assert.match(
+        JSON.parse(answer.body).Message as string,
+        /InstanceName%3Dvisible-name%26/,
+        'other values are shown',
+      );
     } finally {
       await server.dispose();
     }

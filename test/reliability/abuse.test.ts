@@ -33,7 +33,8 @@ function parseResponse(text: string): RawResponse | null {
     lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
   );
   const body = text.slice(end + 4);
-  if (headers['content-length'] !== undefined && Buffer.byteLength(body) < Number(headers['content-length'])) return null;
+  if (headers['content-length'] !== undefined && Buffer.byteLength(body) < Number(headers['content-length']))
+    return null;
   return { status: Number(statusLine!.split(' ')[1]), headers, body };
 }
 
@@ -81,7 +82,9 @@ function sendLarge(
       if (done) return;
       if (bodySent >= bodyBytes) return void (chunked && socket.write('0\r\n\r\n'));
       bodySent += piece.length;
-      socket.write(chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece);
+      socket.write(
+        chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece,
+      );
       setTimeout(pump, 1);
     };
     socket.on('data', (chunk: Buffer) => {
@@ -115,68 +118,85 @@ describe('abuse', () => {
     await server.dispose();
   });
 
-  test('500 half-open connections do not starve other clients, and are closed once their time is up', { timeout: 90_000 }, async () => {
-    const { instanceId } = await readyInstance(client);
-    const heads = [
-      'GET /?Action=DescribeRegions&Version=2014-05-26 HTTP/1.1\r\nHost: 127.0.0.1\r\n',
-      'GET /v2/instance HTTP/1.1\r\nHost: 127.0.0.1\r\nx-bce-date: 2024-01-01T00:00:00Z\r\n',
-      'GET /websockify/?s=abc HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n',
-      'POST / HTTP/1.1\r\nHo',
-      'G',
-      '',
-    ];
-    const heads500 = Array.from({ length: 500 }, (_, i) => new Staller(server.port, heads[i % heads.length]!));
-    // Complete heads whose bodies never come: requestTimeout is what ends these.
-    const bodies = Array.from(
-      { length: 10 },
-      (_, i) =>
-        new Staller(
-          server.port,
-          `${i % 2 ? 'PUT /v2/instance/x?modifyDesc' : 'POST /'} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nAction=Des`,
-        ),
-    );
-    await Promise.all([...heads500, ...bodies].map((s) => s.connected));
+  test(
+    '500 half-open connections do not starve other clients, and are closed once their time is up',
+    { timeout: 90_000 },
+    async () => {
+      const { instanceId } = await readyInstance(client);
+      const heads = [
+        'GET /?Action=DescribeRegions&Version=2014-05-26 HTTP/1.1\r\nHost: 127.0.0.1\r\n',
+        'GET /v2/instance HTTP/1.1\r\nHost: 127.0.0.1\r\nx-bce-date: 2024-01-01T00:00:00Z\r\n',
+        'GET /websockify/?s=abc HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n',
+        'POST / HTTP/1.1\r\nHo',
+        'G',
+        '',
+      ];
+      const heads500 = Array.from({ length: 500 }, (_, i) => new Staller(server.port, heads[i % heads.length]!));
+      // Complete heads whose bodies never come: requestTimeout is what ends these.
+      const bodies = Array.from(
+        { length: 10 },
+        (_, i) =>
+          new Staller(
+            server.port,
+            `${i % 2 ? 'PUT /v2/instance/x?modifyDesc' : 'POST /'} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nAction=Des`,
+          ),
+      );
+      await Promise.all([...heads500, ...bodies].map((s) => s.connected));
 
-    // Meanwhile an ordinary client is served as usual, over both dialects and the console.
-    const latencies: number[] = [];
-    for (let i = 0; i < 60; i++) {
-      const started = performance.now();
-      const answers = await Promise.all([
-        client.send(signV1({ Action: 'DescribeInstances', RegionId: REGION })),
-        signedRequest(server, { method: 'GET', path: '/v2/instance' }),
-        client.send({ method: 'GET', path: '/healthz' }),
-      ]);
-      latencies.push(performance.now() - started);
-      for (const answer of answers) assert.equal(answer.status, 200);
-    }
-    const url = await consoleUrl(client, instanceId);
-    ledger.addConsoleUrl(url);
-    const viewer = await WsViewer.open(url, null);
-    assert.equal(viewer.width, 640, 'a console session opens');
-    viewer.ws.close();
-    assert.ok(heads500.every((s) => s.closedAt === null), 'the stalled connections were still open during all that');
-    console.log(`with 510 stalled connections: p50 ${percentile(latencies, 0.5).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms per round of 3 calls`);
-    assert.ok(Math.max(...latencies) < 1000, `every round answered within 1 s (max ${Math.max(...latencies)} ms)`);
-
-    await new Promise((resolve) => setTimeout(resolve, REQUEST_TIMEOUT_MS + CLOSE_SLACK_MS - (Date.now() - bodies[0]!.openedAt)));
-    for (const [group, stallers, timeout] of [
-      ['partial heads', heads500, HEADERS_TIMEOUT_MS],
-      ['unfinished bodies', bodies, REQUEST_TIMEOUT_MS],
-    ] as const) {
-      const open = stallers.filter((s) => s.closedAt === null).length;
-      assert.equal(open, 0, `${open} of the ${group} are still open`);
-      const lifetimes = stallers.map((s) => s.closedAt! - s.openedAt);
-      assert.ok(Math.min(...lifetimes) >= timeout - 1000, `${group} were kept their full ${timeout} ms (min ${Math.min(...lifetimes)})`);
-      assert.ok(Math.max(...lifetimes) <= timeout + CLOSE_SLACK_MS, `${group} closed by ${timeout + CLOSE_SLACK_MS} ms (max ${Math.max(...lifetimes)})`);
-      for (const staller of stallers) {
-        const response = parseResponse(staller.received);
-        // The one-byte head may not have reached the point where Node answers; any answer is a 408.
-        if (response) assert.equal(response.status, 408, `${group}: ${staller.received.slice(0, 200)}`);
+      // Meanwhile an ordinary client is served as usual, over both dialects and the console.
+      const latencies: number[] = [];
+      for (let i = 0; i < 60; i++) {
+        const started = performance.now();
+        const answers = await Promise.all([
+          client.send(signV1({ Action: 'DescribeInstances', RegionId: REGION })),
+          signedRequest(server, { method: 'GET', path: '/v2/instance' }),
+          client.send({ method: 'GET', path: '/healthz' }),
+        ]);
+        latencies.push(performance.now() - started);
+        for (const answer of answers) assert.equal(answer.status, 200);
       }
-    }
-    assert.equal((await client.send({ method: 'GET', path: '/healthz' })).status, 200);
-    assert.doesNotMatch(server.output, /request failed|unexpected error/);
-  });
+      const url = await consoleUrl(client, instanceId);
+      ledger.addConsoleUrl(url);
+      const viewer = await WsViewer.open(url, null);
+      assert.equal(viewer.width, 640, 'a console session opens');
+      viewer.ws.close();
+      assert.ok(
+        heads500.every((s) => s.closedAt === null),
+        'the stalled connections were still open during all that',
+      );
+      console.log(
+        `with 510 stalled connections: p50 ${percentile(latencies, 0.5).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms per round of 3 calls`,
+      );
+      assert.ok(Math.max(...latencies) < 1000, `every round answered within 1 s (max ${Math.max(...latencies)} ms)`);
+
+      await new Promise((resolve) =>
+        setTimeout(resolve, REQUEST_TIMEOUT_MS + CLOSE_SLACK_MS - (Date.now() - bodies[0]!.openedAt)),
+      );
+      for (const [group, stallers, timeout] of [
+        ['partial heads', heads500, HEADERS_TIMEOUT_MS],
+        ['unfinished bodies', bodies, REQUEST_TIMEOUT_MS],
+      ] as const) {
+        const open = stallers.filter((s) => s.closedAt === null).length;
+        assert.equal(open, 0, `${open} of the ${group} are still open`);
+        const lifetimes = stallers.map((s) => s.closedAt! - s.openedAt);
+        assert.ok(
+          Math.min(...lifetimes) >= timeout - 1000,
+          `${group} were kept their full ${timeout} ms (min ${Math.min(...lifetimes)})`,
+        );
+        assert.ok(
+          Math.max(...lifetimes) <= timeout + CLOSE_SLACK_MS,
+          `${group} closed by ${timeout + CLOSE_SLACK_MS} ms (max ${Math.max(...lifetimes)})`,
+        );
+        for (const staller of stallers) {
+          const response = parseResponse(staller.received);
+          // The one-byte head may not have reached the point where Node answers; any answer is a 408.
+          if (response) assert.equal(response.status, 408, `${group}: ${staller.received.slice(0, 200)}`);
+        }
+      }
+      assert.equal((await client.send({ method: 'GET', path: '/healthz' })).status, 200);
+      assert.doesNotMatch(server.output, /request failed|unexpected error/);
+    },
+  );
 
   describe('requests beyond the limits are refused early, each in its dialect', () => {
     type Refusal = { status: number; body: string } | null;
@@ -260,7 +280,11 @@ describe('abuse', () => {
     });
 
     test('a request head over 256 KiB is answered 431', async () => {
-      const answer = await sendLarge(server.port, `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: ${'p'.repeat(300 * 1024)}\r\n\r\n`, 0);
+      const answer = await sendLarge(
+        server.port,
+        `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: ${'p'.repeat(300 * 1024)}\r\n\r\n`,
+        0,
+      );
       assert.equal(answer.response?.status, 431);
     });
   });

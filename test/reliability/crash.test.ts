@@ -47,7 +47,10 @@ function lostWrites(instance: number, writes: Write[], name: string, description
   // A write answered before another acknowledged write was sent is older than it: it may not be final.
   return acked
     .filter((w) => final.ackAt !== null && final.ackAt < w.sentAt)
-    .map((w) => `instance ${instance}: holds write ${final.seq}, but write ${w.seq}, sent after it was acknowledged, was acknowledged too`);
+    .map(
+      (w) =>
+        `instance ${instance}: holds write ${final.seq}, but write ${w.seq}, sent after it was acknowledged, was acknowledged too`,
+    );
 }
 
 describe('crash: SIGKILL during 2,000 concurrent ModifyInstanceAttribute calls', () => {
@@ -68,130 +71,157 @@ describe('crash: SIGKILL during 2,000 concurrent ModifyInstanceAttribute calls',
     }
   });
 
-  test('every acknowledged change survives, the database is intact, interrupted transitions complete', { timeout: 180_000 }, async () => {
-    const first = await TestServer.start({ transitionSeconds: TRANSITION_SECONDS, bootSeconds: 0.1 });
-    servers.push(first);
-    dataDir = first.dataDir;
-    const client = new RawClient(first.port, INSTANCES * DEPTH);
-    const ids = await stoppedInstances(client, INSTANCES);
+  test(
+    'every acknowledged change survives, the database is intact, interrupted transitions complete',
+    { timeout: 180_000 },
+    async () => {
+      const first = await TestServer.start({ transitionSeconds: TRANSITION_SECONDS, bootSeconds: 0.1 });
+      servers.push(first);
+      dataDir = first.dataDir;
+      const client = new RawClient(first.port, INSTANCES * DEPTH);
+      const ids = await stoppedInstances(client, INSTANCES);
 
-    // Instances whose transitions the kill will interrupt, each heading for a known state.
-    const [toStop, toReboot] = await runInstances(client, 2);
-    const [toStart] = await stoppedInstances(client, 1);
-    await until(async () => (await statuses(client, [toStop!, toReboot!, toStart!])).every((s, i) => s === (i < 2 ? 'Running' : 'Stopped')), 'lifecycle instances to settle', 30_000);
-    const groupId = await groupOf(client, toStop!);
-    /** Begins one transition of each kind, all at once; resolves with the state each must end in. */
-    const interrupt = async (): Promise<Record<string, string>> => {
-      const call = async (action: string, params: Record<string, string>) => {
-        const answer = await aliyun(client, action, params);
-        assert.equal(answer.status, 200, `${action}: ${JSON.stringify(answer.json)}`);
-        return answer.json;
+      // Instances whose transitions the kill will interrupt, each heading for a known state.
+      const [toStop, toReboot] = await runInstances(client, 2);
+      const [toStart] = await stoppedInstances(client, 1);
+      await until(
+        async () =>
+          (await statuses(client, [toStop!, toReboot!, toStart!])).every(
+            (s, i) => s === (i < 2 ? 'Running' : 'Stopped'),
+          ),
+        'lifecycle instances to settle',
+        30_000,
+      );
+      const groupId = await groupOf(client, toStop!);
+      /** Begins one transition of each kind, all at once; resolves with the state each must end in. */
+      const interrupt = async (): Promise<Record<string, string>> => {
+        const call = async (action: string, params: Record<string, string>) => {
+          const answer = await aliyun(client, action, params);
+          assert.equal(answer.status, 200, `${action}: ${JSON.stringify(answer.json)}`);
+          return answer.json;
+        };
+        const [launched] = await Promise.all([
+          call('RunInstances', {
+            RegionId: REGION,
+            ImageId: LINUX_IMAGE,
+            InstanceType: 'ecs.g7.large',
+            SecurityGroupId: groupId,
+          }),
+          call('StopInstance', { InstanceId: toStop! }),
+          call('RebootInstance', { InstanceId: toReboot! }),
+          call('StartInstance', { InstanceId: toStart! }),
+        ]);
+        const launchedId = (launched.InstanceIdSets as { InstanceIdSet: string[] }).InstanceIdSet[0]!;
+        return { [toStop!]: 'Stopped', [toReboot!]: 'Running', [toStart!]: 'Running', [launchedId]: 'Running' };
       };
-      const [launched] = await Promise.all([
-        call('RunInstances', {
-          RegionId: REGION,
-          ImageId: LINUX_IMAGE,
-          InstanceType: 'ecs.g7.large',
-          SecurityGroupId: groupId,
-        }),
-        call('StopInstance', { InstanceId: toStop! }),
-        call('RebootInstance', { InstanceId: toReboot! }),
-        call('StartInstance', { InstanceId: toStart! }),
-      ]);
-      const launchedId = (launched.InstanceIdSets as { InstanceIdSet: string[] }).InstanceIdSet[0]!;
-      return { [toStop!]: 'Stopped', [toReboot!]: 'Running', [toStart!]: 'Running', [launchedId]: 'Running' };
-    };
 
-    // The load: DEPTH chains per instance, each sending its next write once the last is answered.
-    const writes: Write[][] = ids.map(() => []);
-    let issued = 0;
-    let acknowledged = 0;
-    let killed = false;
-    const failures: string[] = [];
-    let interrupted: Promise<Record<string, string>> | null = null;
-    let interruptDone = false;
-    let reachedKillPoint!: () => void;
-    const killPoint = new Promise<void>((resolve) => (reachedKillPoint = resolve));
-    const chain = async (instance: number) => {
-      while (!killed && issued < CALLS) {
-        issued++;
-        const write: Write = { instance, seq: writes[instance]!.length + 1, sentAt: performance.now(), ackAt: null };
-        writes[instance]!.push(write);
-        const shot = signV1({
-          Action: 'ModifyInstanceAttribute',
-          InstanceId: ids[instance]!,
-          InstanceName: nameOf(instance, write.seq),
-          Description: descriptionOf(instance, write.seq),
-        });
-        try {
-          const answer = await client.send(shot);
-          if (answer.status !== 200) failures.push(`HTTP ${answer.status} before the kill: ${answer.body}`);
-          else if (!killed) {
-            write.ackAt = performance.now();
-            acknowledged++;
+      // The load: DEPTH chains per instance, each sending its next write once the last is answered.
+      const writes: Write[][] = ids.map(() => []);
+      let issued = 0;
+      let acknowledged = 0;
+      let killed = false;
+      const failures: string[] = [];
+      let interrupted: Promise<Record<string, string>> | null = null;
+      let interruptDone = false;
+      let reachedKillPoint!: () => void;
+      const killPoint = new Promise<void>((resolve) => (reachedKillPoint = resolve));
+      const chain = async (instance: number) => {
+        while (!killed && issued < CALLS) {
+          issued++;
+          const write: Write = { instance, seq: writes[instance]!.length + 1, sentAt: performance.now(), ackAt: null };
+          writes[instance]!.push(write);
+          const shot = signV1({
+            Action: 'ModifyInstanceAttribute',
+            InstanceId: ids[instance]!,
+            InstanceName: nameOf(instance, write.seq),
+            Description: descriptionOf(instance, write.seq),
+          });
+          try {
+            const answer = await client.send(shot);
+            if (answer.status !== 200) failures.push(`HTTP ${answer.status} before the kill: ${answer.body}`);
+            else if (!killed) {
+              write.ackAt = performance.now();
+              acknowledged++;
+            }
+          } catch (error) {
+            if (!killed) failures.push(`call failed before the kill: ${(error as Error).message}`);
+            return;
           }
-        } catch (error) {
-          if (!killed) failures.push(`call failed before the kill: ${(error as Error).message}`);
-          return;
+          if (acknowledged >= KILL_AFTER * 0.8) interrupted ??= interrupt().finally(() => (interruptDone = true));
+          if (acknowledged >= KILL_AFTER && interruptDone) reachedKillPoint();
         }
-        if (acknowledged >= KILL_AFTER * 0.8) interrupted ??= interrupt().finally(() => (interruptDone = true));
-        if (acknowledged >= KILL_AFTER && interruptDone) reachedKillPoint();
+      };
+      const load = Promise.all(ids.flatMap((_, i) => Array.from({ length: DEPTH }, () => chain(i))));
+      await Promise.race([killPoint, load]);
+      const targets = await interrupted!;
+      killed = true;
+      await first.stop('SIGKILL');
+      await load;
+      client.close();
+      assert.deepEqual(failures, [], 'every call answered before the kill succeeded');
+      const inFlight = writes.flat().filter((w) => w.ackAt === null).length;
+      assert.ok(
+        acknowledged >= KILL_AFTER && inFlight > 0,
+        `killed with ${acknowledged} acknowledged, ${inFlight} in flight`,
+      );
+
+      // The files as the kill left them, read before any recovery by the server.
+      const db = new SQLite(join(dataDir, 'openecs.db'), { readonly: true, fileMustExist: true });
+      try {
+        assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+        const rows = db
+          .prepare(
+            `SELECT instance_id, status FROM instances WHERE instance_id IN (${Object.keys(targets)
+              .map(() => '?')
+              .join(',')})`,
+          )
+          .all(...Object.keys(targets)) as { instance_id: string; status: string }[];
+        const tasks = db.prepare('SELECT instance_id FROM tasks').all() as { instance_id: string }[];
+        for (const row of rows) {
+          assert.match(
+            row.status,
+            /^(Pending|Starting|Stopping)$/,
+            `${row.instance_id} was mid-transition at the kill`,
+          );
+          assert.ok(
+            tasks.some((t) => t.instance_id === row.instance_id),
+            `${row.instance_id} has its task row`,
+          );
+        }
+        assert.equal(rows.length, Object.keys(targets).length);
+      } finally {
+        db.close();
       }
-    };
-    const load = Promise.all(ids.flatMap((_, i) => Array.from({ length: DEPTH }, () => chain(i))));
-    await Promise.race([killPoint, load]);
-    const targets = await interrupted!;
-    killed = true;
-    await first.stop('SIGKILL');
-    await load;
-    client.close();
-    assert.deepEqual(failures, [], 'every call answered before the kill succeeded');
-    const inFlight = writes.flat().filter((w) => w.ackAt === null).length;
-    assert.ok(acknowledged >= KILL_AFTER && inFlight > 0, `killed with ${acknowledged} acknowledged, ${inFlight} in flight`);
 
-    // The files as the kill left them, read before any recovery by the server.
-    const db = new SQLite(join(dataDir, 'openecs.db'), { readonly: true, fileMustExist: true });
-    try {
-      assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
-      const rows = db
-        .prepare(`SELECT instance_id, status FROM instances WHERE instance_id IN (${Object.keys(targets).map(() => '?').join(',')})`)
-        .all(...Object.keys(targets)) as { instance_id: string; status: string }[];
-      const tasks = db.prepare('SELECT instance_id FROM tasks').all() as { instance_id: string }[];
-      for (const row of rows) {
-        assert.match(row.status, /^(Pending|Starting|Stopping)$/, `${row.instance_id} was mid-transition at the kill`);
-        assert.ok(tasks.some((t) => t.instance_id === row.instance_id), `${row.instance_id} has its task row`);
+      const second = await TestServer.start({ dataDir, transitionSeconds: TRANSITION_SECONDS, bootSeconds: 0.1 });
+      servers.push(second);
+      const after = new RawClient(second.port, 8);
+      const found = await describeAll(after, ids);
+      const lost = ids.flatMap((id, i) => lostWrites(i, writes[i]!, found.get(id)!.name, found.get(id)!.description));
+      assert.deepEqual(lost, [], 'acknowledged writes were lost');
+      console.log(
+        `killed after ${acknowledged} of ${issued} sent calls were acknowledged (${inFlight} in flight); every acknowledged write survived`,
+      );
+
+      await until(
+        async () => {
+          const now = await statuses(after, Object.keys(targets));
+          return now.every((status, i) => status === Object.values(targets)[i]) && now;
+        },
+        'interrupted transitions to complete',
+        30_000,
+      );
+      after.close();
+      assert.equal(await second.stop('SIGTERM'), 0);
+      const closed = new SQLite(join(dataDir, 'openecs.db'), { readonly: true, fileMustExist: true });
+      try {
+        assert.equal(closed.pragma('integrity_check', { simple: true }), 'ok');
+        assert.deepEqual(closed.prepare('SELECT instance_id FROM tasks').all(), [], 'no transition left unfinished');
+      } finally {
+        closed.close();
       }
-      assert.equal(rows.length, Object.keys(targets).length);
-    } finally {
-      db.close();
-    }
-
-    const second = await TestServer.start({ dataDir, transitionSeconds: TRANSITION_SECONDS, bootSeconds: 0.1 });
-    servers.push(second);
-    const after = new RawClient(second.port, 8);
-    const found = await describeAll(after, ids);
-    const lost = ids.flatMap((id, i) => lostWrites(i, writes[i]!, found.get(id)!.name, found.get(id)!.description));
-    assert.deepEqual(lost, [], 'acknowledged writes were lost');
-    console.log(`killed after ${acknowledged} of ${issued} sent calls were acknowledged (${inFlight} in flight); every acknowledged write survived`);
-
-    await until(
-      async () => {
-        const now = await statuses(after, Object.keys(targets));
-        return now.every((status, i) => status === Object.values(targets)[i]) && now;
-      },
-      'interrupted transitions to complete',
-      30_000,
-    );
-    after.close();
-    assert.equal(await second.stop('SIGTERM'), 0);
-    const closed = new SQLite(join(dataDir, 'openecs.db'), { readonly: true, fileMustExist: true });
-    try {
-      assert.equal(closed.pragma('integrity_check', { simple: true }), 'ok');
-      assert.deepEqual(closed.prepare('SELECT instance_id FROM tasks').all(), [], 'no transition left unfinished');
-    } finally {
-      closed.close();
-    }
-  });
+    },
+  );
 });
 
 async function runInstances(client: RawClient, amount: number): Promise<string[]> {
@@ -207,11 +237,18 @@ async function runInstances(client: RawClient, amount: number): Promise<string[]
   return (run.json.InstanceIdSets as { InstanceIdSet: string[] }).InstanceIdSet;
 }
 
-async function describeAll(client: RawClient, ids: string[]): Promise<Map<string, { name: string; description: string; status: string; groups: string[] }>> {
+async function describeAll(
+  client: RawClient,
+  ids: string[],
+): Promise<Map<string, { name: string; description: string; status: string; groups: string[] }>> {
   const found = new Map<string, { name: string; description: string; status: string; groups: string[] }>();
   for (let from = 0; from < ids.length; from += 100) {
     const page = ids.slice(from, from + 100);
-    const answer = await aliyun(client, 'DescribeInstances', { RegionId: REGION, InstanceIds: JSON.stringify(page), PageSize: '100' });
+    const answer = await aliyun(client, 'DescribeInstances', {
+      RegionId: REGION,
+      InstanceIds: JSON.stringify(page),
+      PageSize: '100',
+    });
     assert.equal(answer.status, 200, JSON.stringify(answer.json));
     const list = (answer.json.Instances as { Instance: Record<string, unknown>[] }).Instance;
     for (const i of list) {

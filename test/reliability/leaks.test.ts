@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { gatewayUrlOf, GuestConsole } from '../baidu/guest-console.js';
 import { WsViewer } from '../console/helpers.js';
-import { REGION, type Key } from '../helpers/aliyun.js';
+import { type Key, LINUX_IMAGE, REGION } from '../helpers/aliyun.js';
 import { encryptAdminPass, signedRequest } from '../helpers/bce.js';
 import { openecs, TestServer, until } from '../helpers/server.js';
 import {
@@ -39,7 +39,15 @@ describe('leaks: no secret in the logs or the database files', () => {
     client = new RawClient(server.port, 8);
     key = await newAccount(server, 'leaky');
     ledger.add('access key secret of a created key', key.secret);
-    const preview = await openecs(['accounts', 'preview', 'leaky', 'RemoteConnectionOptions', 'on', '--data-dir', server.dataDir]);
+    const preview = await openecs([
+      'accounts',
+      'preview',
+      'leaky',
+      'RemoteConnectionOptions',
+      'on',
+      '--data-dir',
+      server.dataDir,
+    ]);
     assert.equal(preview.code, 0, preview.stderr);
   });
   after(() => server.dispose());
@@ -61,7 +69,10 @@ describe('leaks: no secret in the logs or the database files', () => {
     const launchPassword = ledger.add('RunInstances Password', randomPassword());
     const { instanceId } = await readyInstance(client, key, { Password: launchPassword, IoOptimized: 'optimized' });
     const [stopped] = await stoppedInstances(client, 1, key);
-    await ok('ModifyInstanceAttribute', { InstanceId: stopped!, Password: ledger.add('password of a stopped instance', randomPassword()) });
+    await ok('ModifyInstanceAttribute', {
+      InstanceId: stopped!,
+      Password: ledger.add('password of a stopped instance', randomPassword()),
+    });
     const newPassword = ledger.add('ModifyInstanceAttribute Password', randomPassword());
     await ok('ModifyInstanceAttribute', { InstanceId: instanceId, Password: newPassword }, true);
     await ok('ModifyInstanceAttribute', {
@@ -78,7 +89,12 @@ describe('leaks: no secret in the logs or the database files', () => {
     const badVnc = ledger.add('a malformed VNC password', `Zz9${Math.random().toString(36).slice(2, 7)}`);
     await refused('ModifyInstanceVncPasswd', { RegionId: REGION, InstanceId: instanceId, VncPassword: badVnc }, badVnc);
     const unsigned = ledger.add('a password in a badly signed request', randomPassword());
-    const spoiled = await client.send(signV1({ Action: 'ModifyInstanceAttribute', InstanceId: instanceId, Password: unsigned }, { id: key.id, secret: 'wrong' }));
+    const spoiled = await client.send(
+      signV1(
+        { Action: 'ModifyInstanceAttribute', InstanceId: instanceId, Password: unsigned },
+        { id: key.id, secret: 'wrong' },
+      ),
+    );
     assert.equal(spoiled.status, 400, spoiled.body);
 
     // The console: a used token, a reused one, a wrong VNC password, the console page's own URL.
@@ -88,13 +104,20 @@ describe('leaks: no secret in the logs or the database files', () => {
     await viewer.closed;
     await assert.rejects(WsViewer.open(url, vncPassword), 'a used token is refused');
     const wrongVnc = ledger.add('a mistyped VNC password', 'Wr0ng1');
-    await assert.rejects(WsViewer.open(ledger.addConsoleUrl(await consoleUrl(client, instanceId, key)), wrongVnc), /authentication failed/);
+    await assert.rejects(
+      WsViewer.open(ledger.addConsoleUrl(await consoleUrl(client, instanceId, key)), wrongVnc),
+      /authentication failed/,
+    );
     const page = `/vnc/?vncUrl=${encodeURIComponent(ledger.addConsoleUrl(await consoleUrl(client, instanceId, key)))}&password=${vncPassword}`;
     assert.equal((await client.send({ method: 'GET', path: page })).status, 200);
 
     // The pending password reaches the guest at a restart: it is applied, and still only a hash.
     await ok('RebootInstance', { InstanceId: instanceId });
-    await until(async () => (await aliyun(client, 'DescribeInstanceAttribute', { InstanceId: instanceId }, key)).json.Status === 'Running', 'the reboot');
+    await until(
+      async () =>
+        (await aliyun(client, 'DescribeInstanceAttribute', { InstanceId: instanceId }, key)).json.Status === 'Running',
+      'the reboot',
+    );
   });
 
   test('Baidu: encrypted adminPass on create and changePass, typed at the guest’s login prompt', async () => {
@@ -103,11 +126,18 @@ describe('leaks: no secret in the logs or the database files', () => {
       method: 'POST',
       path: '/v2/instance',
       key,
-      body: { imageId: 'ubuntu_22_04_x64_20G_alibase_20240926.vhd', spec: 'ecs.g7.large', adminPass: encryptAdminPass(created, key.secret) },
+      body: {
+        imageId: LINUX_IMAGE,
+        spec: 'ecs.g7.large',
+        adminPass: encryptAdminPass(created, key.secret),
+      },
     });
     assert.equal(answer.status, 200, answer.text);
     const id = (answer.json.instanceIds as string[])[0]!;
-    const running = async () => (await signedRequest(server, { method: 'GET', path: `/v2/instance/${id}`, key })).json.instance as { status: string };
+    const running = async () =>
+      (await signedRequest(server, { method: 'GET', path: `/v2/instance/${id}`, key })).json.instance as {
+        status: string;
+      };
     await until(async () => (await running()).status === 'Running', `${id} to run`);
 
     const changed = ledger.add('Baidu changePass adminPass', randomPassword('Bp'));
@@ -156,6 +186,9 @@ describe('leaks: no secret in the logs or the database files', () => {
     // The search itself works: what is not secret is found where it was written.
     const probe = new SecretLedger();
     probe.add('an access key id', key.id);
-    assert.ok(probe.findLeaks([server.output], server.dataDir).some((hit) => /openecs\.db/.test(hit)), 'the key id is in the database');
+    assert.ok(
+      probe.findLeaks([server.output], server.dataDir).some((hit) => /openecs\.db/.test(hit)),
+      'the key id is in the database',
+    );
   });
 });

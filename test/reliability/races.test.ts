@@ -41,7 +41,8 @@ describe('races', () => {
     const results = await Promise.all(Array.from({ length: 50 }, () => openWs(url)));
     const winners = admitted(results);
     assert.equal(winners.length, 1, 'exactly one connection is admitted');
-    for (const refusal of refusals(results)) assert.deepEqual([refusal.status, refusal.code], [401, 'ConsoleTokenUsed']);
+    for (const refusal of refusals(results))
+      assert.deepEqual([refusal.status, refusal.code], [401, 'ConsoleTokenUsed']);
     for (const ws of winners) ws.close();
   });
 
@@ -58,7 +59,8 @@ describe('races', () => {
     const results = await Promise.all(urls.map((url) => openWs(url)));
     const sessions = admitted(results);
     assert.equal(sessions.length, 30, 'exactly the cap is admitted');
-    for (const refusal of refusals(results)) assert.deepEqual([refusal.status, refusal.code], [429, 'ConsoleReconnectLimit']);
+    for (const refusal of refusals(results))
+      assert.deepEqual([refusal.status, refusal.code], [429, 'ConsoleReconnectLimit']);
     // Closing the admitted sessions frees nothing within the minute: the cap counts connections made.
     await Promise.all(sessions.map((ws) => new Promise((resolve) => ws.once('close', resolve).close())));
     const late = await expectRefused(await consoleUrl(client, instanceId));
@@ -119,7 +121,10 @@ describe('races', () => {
     ];
     await Promise.all(writers.map((write) => write()));
 
-    const answer = await aliyun(client, 'DescribeInstances', { RegionId: REGION, InstanceIds: JSON.stringify([instanceId]) });
+    const answer = await aliyun(client, 'DescribeInstances', {
+      RegionId: REGION,
+      InstanceIds: JSON.stringify([instanceId]),
+    });
     const final = (answer.json.Instances as { Instance: Record<string, unknown>[] }).Instance[0]!;
     const last = rounds - 1;
     assert.equal(final.InstanceName, `name-${last}`);

@@ -3,6 +3,7 @@ import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
+import { WebSocket } from 'ws';
 import { LINUX_IMAGE, REGION, type Key } from '../helpers/aliyun.js';
 import { openecs, TEST_KEY, type TestServer, until } from '../helpers/server.js';
 
@@ -270,13 +271,21 @@ export async function readyInstance(
   const run = await aliyun(
     client,
     'RunInstances',
-    { RegionId: REGION, ImageId: LINUX_IMAGE, InstanceType: 'ecs.g7.large', SecurityGroupId: securityGroupId, ...extra },
+    {
+      RegionId: REGION,
+      ImageId: LINUX_IMAGE,
+      InstanceType: 'ecs.g7.large',
+      SecurityGroupId: securityGroupId,
+      ...extra,
+    },
     key,
   );
   assert.equal(run.status, 200, JSON.stringify(run.json));
   const instanceId = (run.json.InstanceIdSets as { InstanceIdSet: string[] }).InstanceIdSet[0]!;
   await until(
-    async () => (await aliyun(client, 'DescribeInstanceVncUrl', { RegionId: REGION, InstanceId: instanceId }, key)).status === 200,
+    async () =>
+      (await aliyun(client, 'DescribeInstanceVncUrl', { RegionId: REGION, InstanceId: instanceId }, key)).status ===
+      200,
     `${instanceId} to boot`,
     30_000,
   );
@@ -288,4 +297,46 @@ export async function consoleUrl(client: RawClient, instanceId: string, key: Key
   const answer = await aliyun(client, 'DescribeInstanceVncUrl', { RegionId: REGION, InstanceId: instanceId }, key);
   assert.equal(answer.status, 200, JSON.stringify(answer.json));
   return decodeURIComponent(answer.json.VncUrl as string);
+}
+
+/**
+ * The server's V8 heap through the inspector protocol (the server started with NODE_OPTIONS
+ * --inspect=127.0.0.1:0): a full garbage collection, then the bytes still in use. Unlike the
+ * resident set, which keeps pages V8 once grew into, this is what a leak moves.
+ */
+export class HeapProbe {
+  private nextId = 1;
+  private readonly pending = new Map<number, (result: Record<string, unknown>) => void>();
+
+  private constructor(private readonly socket: WebSocket) {
+    socket.on('message', (data: Buffer) => {
+      const message = JSON.parse(data.toString()) as { id?: number; result?: Record<string, unknown> };
+      if (message.id !== undefined) this.pending.get(message.id)?.(message.result ?? {});
+    });
+  }
+
+  static async attach(server: TestServer): Promise<HeapProbe> {
+    const url = await until(async () => /Debugger listening on (ws:\/\/\S+)/.exec(server.output)?.[1], 'the inspector');
+    const socket = new WebSocket(url);
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    return new HeapProbe(socket);
+  }
+
+  private call(method: string, params: object = {}): Promise<Record<string, unknown>> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.socket.send(JSON.stringify({ id, method, params }));
+    });
+  }
+
+  /** Bytes of live objects after a full collection. */
+  async usedAfterGc(): Promise<number> {
+    await this.call('HeapProfiler.collectGarbage');
+    return (await this.call('Runtime.getHeapUsage')).usedSize as number;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
 }

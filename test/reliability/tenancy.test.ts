@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { REGION } from '../helpers/aliyun.js';
+import { type Key, LINUX_IMAGE, REGION } from '../helpers/aliyun.js';
 import { encryptAdminPass, signedRequest, type BceRequestOptions } from '../helpers/bce.js';
 import { OPERATIONS as ALIYUN_OPERATIONS } from '../../src/dialects/aliyun/operations/index.js';
 import { OPERATIONS as BAIDU_OPERATIONS } from '../../src/dialects/baidu/operations/index.js';
 import { openecs, TEST_KEY, TestServer, until } from '../helpers/server.js';
-import type { Key } from '../helpers/aliyun.js';
 import {
   aliyun,
   newAccount,
@@ -18,7 +17,8 @@ import {
 
 /**
  * Another account's credentials against every operation that names a resource: each attempt must
- * find nothing (or be forbidden), and afterwards both accounts' resources must be exactly as before.
+ * find nothing (404, the resource's NotFound code; a query filtered by the resource lists nothing),
+ * and afterwards both accounts' resources must be exactly as before.
  * The list of attempts is checked against the operation lists, so a new operation that takes an
  * instance, security group, VPC or vSwitch cannot be added without a tenancy case here.
  */
@@ -59,13 +59,14 @@ describe('tenancy: every operation on another account’s resources', () => {
       return answer.json;
     };
     const vpcId = (await ok('CreateVpc', { CidrBlock: '192.168.0.0/16' })).VpcId as string;
-    const vSwitchId = (await ok('CreateVSwitch', { VpcId: vpcId, ZoneId: 'cn-hangzhou-h', CidrBlock: '192.168.1.0/24' }))
-      .VSwitchId as string;
+    const vSwitchId = (
+      await ok('CreateVSwitch', { VpcId: vpcId, ZoneId: 'cn-hangzhou-h', CidrBlock: '192.168.1.0/24' })
+    ).VSwitchId as string;
     const group = async () => (await ok('CreateSecurityGroup', { VpcId: vpcId })).SecurityGroupId as string;
     const [groupId, secondGroupId, spareGroupId] = [await group(), await group(), await group()];
     const password = ledger.add('instance password', randomPassword());
     const run = await ok('RunInstances', {
-      ImageId: 'ubuntu_22_04_x64_20G_alibase_20240926.vhd',
+      ImageId: LINUX_IMAGE,
       InstanceType: 'ecs.g7.large',
       VSwitchId: vSwitchId,
       'SecurityGroupIds.1': groupId,
@@ -80,7 +81,8 @@ describe('tenancy: every operation on another account’s resources', () => {
     theirs = await readyInstance(client, stranger);
     // Running and booted: every refusal below is about whose it is, not about its state.
     await until(
-      async () => (await aliyun(client, 'DescribeInstanceVncUrl', { RegionId: REGION, InstanceId: running })).status === 200,
+      async () =>
+        (await aliyun(client, 'DescribeInstanceVncUrl', { RegionId: REGION, InstanceId: running })).status === 200,
       'the owner’s instance to boot',
     );
   });
@@ -116,7 +118,11 @@ describe('tenancy: every operation on another account’s resources', () => {
   }
 
   test('Alibaba: every operation naming a resource finds nothing, and nothing changes', async () => {
-    const launch = { RegionId: REGION, ImageId: 'ubuntu_22_04_x64_20G_alibase_20240926.vhd', InstanceType: 'ecs.g7.large' };
+    const launch = {
+      RegionId: REGION,
+      ImageId: LINUX_IMAGE,
+      InstanceType: 'ecs.g7.large',
+    };
     const mine = theirs.securityGroupId;
     type Attempt = [action: string, params: Record<string, string>];
     const refused: Attempt[] = [
@@ -138,23 +144,37 @@ describe('tenancy: every operation on another account’s resources', () => {
       ['JoinSecurityGroup', { InstanceId: theirs.instanceId, SecurityGroupId: owner.spareGroupId }],
       ['LeaveSecurityGroup', { InstanceId: owner.running, SecurityGroupId: owner.secondGroupId }],
       ['ModifyInstanceAttribute', { InstanceId: owner.running, InstanceName: 'stolen', Description: 'stolen' }],
-      ['ModifyInstanceAttribute', { InstanceId: owner.running, Password: ledger.add('stranger password', randomPassword()) }],
+      [
+        'ModifyInstanceAttribute',
+        { InstanceId: owner.running, Password: ledger.add('stranger password', randomPassword()) },
+      ],
       ['ModifyInstanceAttribute', { InstanceId: owner.stopped, DeletionProtection: 'true', HostName: 'stolen' }],
       ['ModifyInstanceAttribute', { InstanceId: theirs.instanceId, 'SecurityGroupIds.1': owner.groupId }],
-      ['ModifyInstanceVncPasswd', { RegionId: REGION, InstanceId: owner.running, VncPassword: ledger.add('stranger VNC password', 'Zq8x3W') }],
+      [
+        'ModifyInstanceVncPasswd',
+        { RegionId: REGION, InstanceId: owner.running, VncPassword: ledger.add('stranger VNC password', 'Zq8x3W') },
+      ],
       ['RebootInstance', { InstanceId: owner.running, ForceStop: 'true' }],
       ['StartInstance', { InstanceId: owner.stopped }],
       ['StopInstance', { InstanceId: owner.running, ForceStop: 'true' }],
     ];
     /** Queries that filter by a resource: they answer with an empty list. */
     const empty: [...Attempt, list: string][] = [
-      ['DescribeInstances', { RegionId: REGION, InstanceIds: JSON.stringify([owner.running, owner.stopped]) }, 'Instances'],
+      [
+        'DescribeInstances',
+        { RegionId: REGION, InstanceIds: JSON.stringify([owner.running, owner.stopped]) },
+        'Instances',
+      ],
       ['DescribeInstances', { RegionId: REGION, VpcId: owner.vpcId }, 'Instances'],
       ['DescribeInstances', { RegionId: REGION, VSwitchId: owner.vSwitchId }, 'Instances'],
       ['DescribeInstances', { RegionId: REGION, SecurityGroupId: owner.groupId }, 'Instances'],
       ['DescribeInstanceStatus', { RegionId: REGION, 'InstanceId.1': owner.running }, 'InstanceStatuses'],
       ['DescribeSecurityGroups', { RegionId: REGION, SecurityGroupId: owner.groupId }, 'SecurityGroups'],
-      ['DescribeSecurityGroups', { RegionId: REGION, SecurityGroupIds: JSON.stringify([owner.groupId]) }, 'SecurityGroups'],
+      [
+        'DescribeSecurityGroups',
+        { RegionId: REGION, SecurityGroupIds: JSON.stringify([owner.groupId]) },
+        'SecurityGroups',
+      ],
       ['DescribeSecurityGroups', { RegionId: REGION, VpcId: owner.vpcId }, 'SecurityGroups'],
       ['DescribeVpcs', { RegionId: REGION, VpcId: owner.vpcId }, 'Vpcs'],
       ['DescribeVSwitches', { RegionId: REGION, VSwitchId: owner.vSwitchId }, 'VSwitches'],
@@ -195,8 +215,20 @@ describe('tenancy: every operation on another account’s resources', () => {
     const attempts: Attempt[] = [
       { name: 'GetInstanceDetail', method: 'GET', path: at(owner.running) },
       { name: 'StartInstance', method: 'PUT', path: at(owner.stopped), query: [['start', null]] },
-      { name: 'StopInstance', method: 'PUT', path: at(owner.running), query: [['stop', null]], body: { forceStop: true } },
-      { name: 'RebootInstance', method: 'PUT', path: at(owner.running), query: [['reboot', null]], body: { forceStop: true } },
+      {
+        name: 'StopInstance',
+        method: 'PUT',
+        path: at(owner.running),
+        query: [['stop', null]],
+        body: { forceStop: true },
+      },
+      {
+        name: 'RebootInstance',
+        method: 'PUT',
+        path: at(owner.running),
+        query: [['reboot', null]],
+        body: { forceStop: true },
+      },
       { name: 'DeleteInstance', method: 'DELETE', path: at(owner.stopped) },
       {
         name: 'ChangeInstancePass',
@@ -205,8 +237,20 @@ describe('tenancy: every operation on another account’s resources', () => {
         query: [['changePass', null]],
         body: { adminPass: encryptAdminPass(ledger.add('stranger Baidu password', randomPassword()), stranger.secret) },
       },
-      { name: 'ModifyInstanceAttribute', method: 'PUT', path: at(owner.running), query: [['modifyAttribute', null]], body: { name: 'stolen' } },
-      { name: 'ModifyInstanceDesc', method: 'PUT', path: at(owner.running), query: [['modifyDesc', null]], body: { desc: 'stolen' } },
+      {
+        name: 'ModifyInstanceAttribute',
+        method: 'PUT',
+        path: at(owner.running),
+        query: [['modifyAttribute', null]],
+        body: { name: 'stolen' },
+      },
+      {
+        name: 'ModifyInstanceDesc',
+        method: 'PUT',
+        path: at(owner.running),
+        query: [['modifyDesc', null]],
+        body: { desc: 'stolen' },
+      },
       { name: 'GetInstanceVNC', method: 'GET', path: `${at(owner.running)}/vnc` },
     ];
     for (const operation of BAIDU_OPERATIONS.filter((op) => op.path.includes('{id}'))) {
@@ -218,7 +262,11 @@ describe('tenancy: every operation on another account’s resources', () => {
     const before = await world();
     for (const attempt of attempts) {
       for (const version of ['/v1/', '/v2/']) {
-        const answer = await signedRequest(server, { ...attempt, path: attempt.path.replace('/v2/', version), key: stranger });
+        const answer = await signedRequest(server, {
+          ...attempt,
+          path: attempt.path.replace('/v2/', version),
+          key: stranger,
+        });
         assert.equal(answer.status, 404, `${attempt.name}: ${answer.text}`);
         assert.equal(answer.json.code, 'NoSuchObject', attempt.name);
       }

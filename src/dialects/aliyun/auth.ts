@@ -35,6 +35,27 @@ export const V1_COMMON = new Set([
   'SecurityToken',
 ]);
 
+/** Parameters whose values are secrets: never echoed back, not even inside a string-to-sign. */
+const SECRET_PARAMS = new Set(['Password', 'VncPassword', 'RemoteConnectionOptions.Password']);
+const maskSecret = (key: string, value: string) => (SECRET_PARAMS.has(key) ? '******' : value);
+
+/**
+ * V1's string to sign. The copy shown in a SignatureDoesNotMatch message (as Alibaba shows it)
+ * passes its values through `show`, which masks secrets; every other byte is what was signed.
+ */
+function v1StringToSign(
+  method: string,
+  params: Map<string, string>,
+  show = (_key: string, value: string) => value,
+): string {
+  const canonical = [...params.entries()]
+    .filter(([key]) => key !== 'Signature')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => `${percentEncode(key)}=${percentEncode(show(key, value))}`)
+    .join('&');
+  return `${method}&${percentEncode('/')}&${percentEncode(canonical)}`;
+}
+
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
 function checkTimestamp(value: string, ctx: AuthContext): void {
@@ -69,14 +90,11 @@ export async function verifyV1(
   checkTimestamp(params.get('Timestamp')!, ctx);
   const accessKeyId = params.get('AccessKeyId')!;
   const { secret, accountId } = await keyOf(accessKeyId, ctx);
-  const canonical = [...params.entries()]
-    .filter(([key]) => key !== 'Signature')
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([key, value]) => `${percentEncode(key)}=${percentEncode(value)}`)
-    .join('&');
-  const stringToSign = `${request.method}&${percentEncode('/')}&${percentEncode(canonical)}`;
+  const stringToSign = v1StringToSign(request.method, params);
   const expected = createHmac('sha1', `${secret}&`).update(stringToSign).digest('base64');
-  if (!sameText(expected, params.get('Signature')!)) throw gateway.signatureMismatch(stringToSign);
+  if (!sameText(expected, params.get('Signature')!)) {
+    throw gateway.signatureMismatch(v1StringToSign(request.method, params, maskSecret));
+  }
   if (!ctx.nonces.claim(accessKeyId, params.get('SignatureNonce')!, ctx.now)) throw gateway.nonceUsed();
   return {
     accessKeyId,

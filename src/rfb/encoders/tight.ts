@@ -11,6 +11,8 @@ const MAX_TILE_WIDTH = 2048;
  * tile's palette stays small; each tile costs only a header and a few bytes of zlib framing.
  */
 const MAX_TILE_HEIGHT = 32;
+/** An encoder's zlib streams are closed after this long without an update (see dropStreams). */
+const IDLE_STREAM_MS = 1000;
 /** Data shorter than this goes uncompressed, as the Tight specification mandates. */
 const MIN_COMPRESSED = 12;
 
@@ -28,8 +30,39 @@ const Stream = { FullColour: 0, Mono: 1, Indexed: 2 } as const;
  */
 export class TightEncoder implements RectEncoder {
   private readonly streams = new Map<number, DeflateStream>();
+  /** Streams dropped while idle: the client must reset its inflater before their next use. */
+  private readonly dropped = new Set<number>();
+  private idleTimer: NodeJS.Timeout | undefined;
 
   async encode(rect: Rect, pixels: Buffer, format: PixelFormat): Promise<Buffer[]> {
+    clearTimeout(this.idleTimer);
+    try {
+      return await this.encodeTiles(rect, pixels, format);
+    } finally {
+      this.idleTimer = setTimeout(() => this.dropStreams(), IDLE_STREAM_MS).unref();
+    }
+  }
+
+  /**
+   * A zlib stream holds about 100 KB (Node's zlib keeps a 32 KB window and 64 KB hash tables
+   * whatever the options), and a console shows text through one or two of them: an idle viewer
+   * would keep 200 KB for nothing. After IDLE_STREAM_MS without updates they are closed; Tight's
+   * compression-control byte tells the client to reset the matching inflater at their next use.
+   */
+  private dropStreams(): void {
+    for (const [id, stream] of this.streams) {
+      stream.close();
+      this.dropped.add(id);
+    }
+    this.streams.clear();
+  }
+
+  /** The control byte's reset bit for `streamId` (RFB Tight: bit i resets zlib stream i), once. */
+  private resetBit(streamId: number): number {
+    return this.dropped.delete(streamId) ? 1 << streamId : 0;
+  }
+
+  private async encodeTiles(rect: Rect, pixels: Buffer, format: PixelFormat): Promise<Buffer[]> {
     const out: Buffer[] = [];
     for (let y = 0; y < rect.height; y += MAX_TILE_HEIGHT) {
       for (let x = 0; x < rect.width; x += MAX_TILE_WIDTH) {
@@ -46,6 +79,7 @@ export class TightEncoder implements RectEncoder {
   }
 
   close(): void {
+    clearTimeout(this.idleTimer);
     for (const stream of this.streams.values()) stream.close();
   }
 
@@ -59,13 +93,17 @@ export class TightEncoder implements RectEncoder {
       const stream = mono ? Stream.Mono : Stream.Indexed;
       return Buffer.concat([
         header,
-        Buffer.of(EXPLICIT_FILTER | (stream << 4), PALETTE_FILTER, palette.size - 1),
+        Buffer.of(EXPLICIT_FILTER | (stream << 4) | this.resetBit(stream), PALETTE_FILTER, palette.size - 1),
         ...[...palette.keys()].map((colour) => tightPixel(colour, format)),
         await this.compressed(stream, mono ? monoBitmap(values, tile.width, palette) : indexBytes(values, palette)),
       ]);
     }
     const data = isPacked24(format) ? pack24(values, format) : pixels;
-    return Buffer.concat([header, Buffer.of(Stream.FullColour << 4), await this.compressed(Stream.FullColour, data)]);
+    return Buffer.concat([
+      header,
+      Buffer.of((Stream.FullColour << 4) | this.resetBit(Stream.FullColour)),
+      await this.compressed(Stream.FullColour, data),
+    ]);
   }
 
   private async compressed(streamId: number, data: Buffer): Promise<Buffer> {
