@@ -14,14 +14,8 @@ function imageOf(catalog: Catalog, instance: Instance) {
   return catalog.images.find((i) => i.imageId === instance.imageId);
 }
 
-function operationLocks(instance: Instance) {
-  return { LockReason: instance.lockReason ? [{ LockReason: instance.lockReason }] : [] };
-}
-
-/** One member of DescribeInstances' Instances.Instance. */
-export function describedInstance(instance: Instance, catalog: Catalog): Record<string, unknown> {
-  const type = typeOf(catalog, instance);
-  const image = imageOf(catalog, instance);
+/** The fields DescribeInstances and DescribeInstanceAttribute both carry, with the same types. */
+function commonFields(instance: Instance, catalog: Catalog): Record<string, unknown> {
   return {
     InstanceId: instance.instanceId,
     InstanceName: instance.instanceName,
@@ -29,12 +23,8 @@ export function describedInstance(instance: Instance, catalog: Catalog): Record<
     HostName: instance.hostName,
     ImageId: instance.imageId,
     InstanceType: instance.instanceType,
-    InstanceTypeFamily: type?.family ?? '',
     Cpu: instance.cpuOptions.coreCount * instance.cpuOptions.threadsPerCore,
-    Memory: (type?.memoryGiB ?? 0) * 1024,
-    OSType: instance.osType,
-    OSName: image?.osName ?? '',
-    OSNameEn: image?.osNameEn ?? '',
+    Memory: (typeOf(catalog, instance)?.memoryGiB ?? 0) * 1024,
     Status: instance.status,
     RegionId: instance.regionId,
     ZoneId: instance.zoneId,
@@ -48,14 +38,31 @@ export function describedInstance(instance: Instance, catalog: Catalog): Record<
     PublicIpAddress: { IpAddress: [] },
     InnerIpAddress: { IpAddress: [] },
     SecurityGroupIds: { SecurityGroupId: instance.securityGroupIds },
-    Tags: { Tag: instance.tags.map((t) => ({ TagKey: t.key, TagValue: t.value })) },
-    IoOptimized: instance.ioOptimized,
     InstanceChargeType: instance.chargeType,
     InternetChargeType: 'PayByTraffic',
     InternetMaxBandwidthIn: 0,
     InternetMaxBandwidthOut: 0,
-    DeletionProtection: instance.deletionProtection,
     CreditSpecification: instance.creditSpecification ?? '',
+    OperationLocks: { LockReason: instance.lockReason ? [{ LockReason: instance.lockReason }] : [] },
+    CreationTime: isoMinute(instance.createdAt),
+    ExpiredTime: '2099-12-31T15:59Z',
+    SerialNumber: instance.instanceId.slice(2),
+    StoppedMode: instance.status === 'Stopped' ? 'KeepCharging' : 'Not-applicable',
+  };
+}
+
+/** One member of DescribeInstances' Instances.Instance. */
+export function describedInstance(instance: Instance, catalog: Catalog): Record<string, unknown> {
+  const image = imageOf(catalog, instance);
+  return {
+    ...commonFields(instance, catalog),
+    InstanceTypeFamily: typeOf(catalog, instance)?.family ?? '',
+    OSType: instance.osType,
+    OSName: image?.osName ?? '',
+    OSNameEn: image?.osNameEn ?? '',
+    Tags: { Tag: instance.tags.map((t) => ({ TagKey: t.key, TagValue: t.value })) },
+    IoOptimized: instance.ioOptimized,
+    DeletionProtection: instance.deletionProtection,
     Recyclable: instance.recyclable,
     CpuOptions: {
       CoreCount: instance.cpuOptions.coreCount,
@@ -70,12 +77,7 @@ export function describedInstance(instance: Instance, catalog: Catalog): Record<
       EnableIpDnsPtrRecord: instance.privateDnsNameOptions.enableIpDnsPtrRecord,
       HostnameType: instance.privateDnsNameOptions.hostnameType,
     },
-    OperationLocks: operationLocks(instance),
-    CreationTime: isoMinute(instance.createdAt),
     StartTime: instance.startedAt ? isoMinute(instance.startedAt) : '',
-    ExpiredTime: '2099-12-31T15:59Z',
-    SerialNumber: instance.instanceId.slice(2),
-    StoppedMode: instance.status === 'Stopped' ? 'KeepCharging' : 'Not-applicable',
     DeviceAvailable: true,
     GPUAmount: 0,
     GPUSpec: '',
@@ -97,46 +99,15 @@ export function describedInstance(instance: Instance, catalog: Catalog): Record<
 
 /** DescribeInstanceAttribute's flatter shape: note IoOptimized is a string there. */
 export function instanceAttribute(instance: Instance, catalog: Catalog): Record<string, unknown> {
-  const type = typeOf(catalog, instance);
   return {
-    InstanceId: instance.instanceId,
-    InstanceName: instance.instanceName,
-    Description: instance.description,
-    HostName: instance.hostName,
-    ImageId: instance.imageId,
-    InstanceType: instance.instanceType,
-    Cpu: instance.cpuOptions.coreCount * instance.cpuOptions.threadsPerCore,
-    Memory: (type?.memoryGiB ?? 0) * 1024,
-    Status: instance.status,
-    RegionId: instance.regionId,
-    ZoneId: instance.zoneId,
-    InstanceNetworkType: 'vpc',
-    VpcAttributes: {
-      VpcId: instance.vpcId,
-      VSwitchId: instance.vSwitchId,
-      PrivateIpAddress: { IpAddress: [instance.privateIp] },
-      NatIpAddress: '',
-    },
-    PublicIpAddress: { IpAddress: [] },
-    InnerIpAddress: { IpAddress: [] },
-    SecurityGroupIds: { SecurityGroupId: instance.securityGroupIds },
+    ...commonFields(instance, catalog),
     IoOptimized: instance.ioOptimized ? 'optimized' : 'none',
-    InstanceChargeType: instance.chargeType,
-    InternetChargeType: 'PayByTraffic',
-    InternetMaxBandwidthIn: 0,
-    InternetMaxBandwidthOut: 0,
-    CreditSpecification: instance.creditSpecification ?? '',
     EnableJumboFrame: instance.enableJumboFrame,
     EnableNetworkEncryption: instance.enableNetworkEncryption,
     NetworkOptions: {
       EnableJumboFrame: instance.enableJumboFrame,
       EnableNetworkEncryption: instance.enableNetworkEncryption,
     },
-    OperationLocks: operationLocks(instance),
-    CreationTime: isoMinute(instance.createdAt),
-    ExpiredTime: '2099-12-31T15:59Z',
-    SerialNumber: instance.instanceId.slice(2),
-    StoppedMode: instance.status === 'Stopped' ? 'KeepCharging' : 'Not-applicable',
   };
 }
 
