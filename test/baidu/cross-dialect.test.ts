@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { $Ecs, ecsClient, LINUX_IMAGE, sdkError, statusOf, waitForStatus } from '../helpers/aliyun.js';
+import { $Ecs, ecsClient, launchInstances, sdkError, statusOf, waitForStatus } from '../helpers/aliyun.js';
 import {
   bccClient,
   bccError,
@@ -25,18 +25,13 @@ describe('one set of instances behind both dialects', () => {
 
   test('created through the Alibaba SDK, stopped and started through Baidu', async () => {
     const ecs = ecsClient(server);
-    const sg = await ecs.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId: BEIJING }));
-    const run = await ecs.runInstances(
-      new $Ecs.RunInstancesRequest({
+    const id = (
+      await launchInstances(ecs, {
         regionId: BEIJING,
-        imageId: LINUX_IMAGE,
-        instanceType: 'ecs.g7.large',
-        securityGroupId: sg.body!.securityGroupId,
         instanceName: 'from-alibaba',
         description: 'made by RunInstances',
-      }),
-    );
-    const id = run.body!.instanceIdSets!.instanceIdSet![0]!;
+      })
+    ).instanceIds[0]!;
     await waitForStatus(ecs, id, 'Running');
 
     const sdk = bccClient(server);
@@ -95,16 +90,7 @@ describe('one set of instances behind both dialects', () => {
 
   test('an Alibaba cn-hangzhou instance is at bcc.hz.baidubce.com, not at the default endpoint', async () => {
     const ecs = ecsClient(server);
-    const sg = await ecs.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId: 'cn-hangzhou' }));
-    const run = await ecs.runInstances(
-      new $Ecs.RunInstancesRequest({
-        regionId: 'cn-hangzhou',
-        imageId: LINUX_IMAGE,
-        instanceType: 'ecs.g7.large',
-        securityGroupId: sg.body!.securityGroupId,
-      }),
-    );
-    const id = run.body!.instanceIdSets!.instanceIdSet![0]!;
+    const id = (await launchInstances(ecs, { regionId: 'cn-hangzhou' })).instanceIds[0]!;
     const there = await getInstance(server, id, { host: 'bcc.hz.baidubce.com' });
     assert.equal(there.status, 200);
     assert.match((there.json.instance as BccInstance).zoneName, /^cn-hangzhou-/);

@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { NATIVE_FORMAT } from '../../src/rfb/pixel-format.js';
 import { $Ecs, ecsClient, type EcsClient, REGION, runningInstance } from '../helpers/aliyun.js';
+import { launchChromiumContext } from '../helpers/chromium.js';
 import { TestServer, until } from '../helpers/server.js';
 import { TestClient } from '../rfb/rfb-client.js';
 import { bufferText, describeVncUrl, tcpBridge } from './helpers.js';
@@ -27,15 +28,6 @@ import { decodePng } from './png.js';
 const ADMIN_PASSWORD = 'Console#2024x';
 const VNC_PASSWORD = 'Vnc9ab';
 const HOSTNAME = 'console-web-01';
-const BROWSER_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** Retries a call that answers InstanceNotReady while the guest boots. */
 async function whenReady<T>(call: () => Promise<T>, what: string): Promise<T> {
@@ -77,7 +69,7 @@ function waitForScreen(page: Page, pattern: RegExp, what: string): Promise<strin
       return pattern.test(text) && text;
     },
     what,
-    20_000,
+    60_000,
   );
 }
 
@@ -120,13 +112,7 @@ describe('web terminal in Chromium', () => {
   before(async () => {
     server = await TestServer.start({ bootSeconds: 0.5 });
     profile = mkdtempSync(join(tmpdir(), 'openecs-chromium-'));
-    // A fresh profile directory (Playwright passes it as --user-data-dir).
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      args: BROWSER_FLAGS,
-      viewport: { width: 1000, height: 700 },
-      deviceScaleFactor: 1,
-    });
+    context = await launchChromiumContext(profile, { viewport: { width: 1000, height: 700 }, deviceScaleFactor: 1 });
   });
   after(async () => {
     await context?.close();
@@ -233,10 +219,7 @@ describe('web terminal says why a session ended', () => {
     });
     ecs = ecsClient(server);
     profile = mkdtempSync(join(tmpdir(), 'openecs-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      args: BROWSER_FLAGS,
-    });
+    context = await launchChromiumContext(profile);
   });
   after(async () => {
     await context?.close();

@@ -6,21 +6,21 @@ import { XMLParser } from 'fast-xml-parser';
 import {
   $Ecs,
   ecsClient,
+  type Envelope,
   type Key,
   LINUX_IMAGE,
   REGION,
   runningInstance,
   sdkError,
   signedV1,
+  v1StringToSign,
 } from '../helpers/aliyun.js';
+import { enc } from '../helpers/http.js';
 import { openecs, TEST_KEY, TestServer } from '../helpers/server.js';
 
 const REQUEST_ID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
 const MINUTE = 60_000;
 
-/** protocols.md 1.2: RFC 3986 with `!'()*` encoded too. */
-const enc = (v: string) =>
-  encodeURIComponent(v).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
 const timestamp = (offsetMs = 0) => new Date(Date.now() + offsetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -108,24 +108,6 @@ function signV3(
 function sendV3(server: TestServer, r: V3Request): Promise<Answer> {
   const { path, headers } = signV3(server, r);
   return send(server, { method: 'POST', path, headers: { ...headers, 'content-length': '0' } });
-}
-
-/** The V1 string-to-sign of already-signed parameters (protocols.md 1.2). */
-function v1StringToSign(method: string, signed: Record<string, string>): string {
-  const canonical = Object.keys(signed)
-    .filter((k) => k !== 'Signature')
-    .sort()
-    .map((k) => `${enc(k)}=${enc(signed[k]!)}`)
-    .join('&');
-  return `${method}&${enc('/')}&${enc(canonical)}`;
-}
-
-interface Envelope {
-  RequestId: string;
-  HostId: string;
-  Code: string;
-  Message: string;
-  Recommend: string;
 }
 
 /** Asserts Alibaba's JSON error envelope with the given code and status, and returns it. */

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   $Ecs,
   ecsClient,
+  launchInstances,
   LINUX_IMAGE,
   popClient,
   REGION,
@@ -109,27 +110,17 @@ describe('Alibaba ECS lifecycle through the official SDKs', () => {
 
   test('RunInstances with Amount, sequential names, tags and user data; DescribeInstances filters and both paging modes', async () => {
     const ecs = ecsClient(server);
-    const sg = await ecs.createSecurityGroup(
-      new $Ecs.CreateSecurityGroupRequest({ regionId: REGION, securityGroupName: 'paging' }),
-    );
     const userData = Buffer.from('#!/bin/sh\necho hello from user data\n').toString('base64');
-    const run = await ecs.runInstances(
-      new $Ecs.RunInstancesRequest({
-        regionId: REGION,
-        imageId: LINUX_IMAGE,
-        instanceType: 'ecs.g7.large',
-        securityGroupId: sg.body!.securityGroupId,
-        amount: 5,
-        instanceName: 'batch-[7,3]-web',
-        userData,
-        tag: [new $Ecs.RunInstancesRequestTag({ key: 'team', value: 'paging' })],
-      }),
-    );
-    const ids = run.body!.instanceIdSets!.instanceIdSet!;
+    const { instanceIds: ids, securityGroupId } = await launchInstances(ecs, {
+      amount: 5,
+      instanceName: 'batch-[7,3]-web',
+      userData,
+      tag: [new $Ecs.RunInstancesRequestTag({ key: 'team', value: 'paging' })],
+    });
     assert.equal(ids.length, 5);
 
     const bySg = await ecs.describeInstances(
-      new $Ecs.DescribeInstancesRequest({ regionId: REGION, securityGroupId: sg.body!.securityGroupId, pageSize: 100 }),
+      new $Ecs.DescribeInstancesRequest({ regionId: REGION, securityGroupId, pageSize: 100 }),
     );
     assert.deepEqual(bySg.body!.instances!.instance!.map((i) => i.instanceName).sort(), [
       'batch-007-web',
@@ -155,7 +146,7 @@ describe('Alibaba ECS lifecycle through the official SDKs', () => {
     const page2 = await ecs.describeInstances(
       new $Ecs.DescribeInstancesRequest({
         regionId: REGION,
-        securityGroupId: sg.body!.securityGroupId,
+        securityGroupId,
         pageNumber: 2,
         pageSize: 2,
       }),
@@ -169,7 +160,7 @@ describe('Alibaba ECS lifecycle through the official SDKs', () => {
       const page = await ecs.describeInstances(
         new $Ecs.DescribeInstancesRequest({
           regionId: REGION,
-          securityGroupId: sg.body!.securityGroupId,
+          securityGroupId,
           maxResults: 2,
           nextToken,
         }),

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { $Ecs, ecsClient, LINUX_IMAGE, REGION, runningInstance, statusOf, waitForStatus } from '../helpers/aliyun.js';
+import {
+  $Ecs,
+  ecsClient,
+  launchInstances,
+  REGION,
+  runningInstance,
+  statusOf,
+  waitForStatus,
+} from '../helpers/aliyun.js';
 import { openecs, TestServer } from '../helpers/server.js';
 
 describe('durable state and the server process contract', () => {
@@ -55,16 +63,7 @@ describe('durable state and the server process contract', () => {
     // Long transitions so the kill surely lands mid-way.
     const first = await TestServer.start({ transitionSeconds: 2 });
     const ecs = ecsClient(first);
-    const sg = await ecs.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId: REGION }));
-    const run = await ecs.runInstances(
-      new $Ecs.RunInstancesRequest({
-        regionId: REGION,
-        imageId: LINUX_IMAGE,
-        instanceType: 'ecs.g7.large',
-        securityGroupId: sg.body!.securityGroupId,
-      }),
-    );
-    const instanceId = run.body!.instanceIdSets!.instanceIdSet![0]!;
+    const instanceId = (await launchInstances(ecs)).instanceIds[0]!;
     assert.equal(await statusOf(ecs, instanceId), 'Pending');
     await first.stop('SIGKILL');
 

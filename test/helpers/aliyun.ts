@@ -3,6 +3,7 @@ import * as $Ecs from '@alicloud/ecs20140526';
 import EcsModule from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import RPCClient from '@alicloud/pop-core';
+import { enc } from './http.js';
 import { TEST_KEY, type TestServer, until } from './server.js';
 
 export { $Ecs };
@@ -43,24 +44,39 @@ export function popClient(server: TestServer, key: Key = TEST_KEY) {
   });
 }
 
-/** Creates a security group and runs one Linux instance; resolves when it is Running. */
-export async function runningInstance(
+type RunInstancesFields = Partial<ConstructorParameters<typeof $Ecs.RunInstancesRequest>[0]>;
+
+/**
+ * Creates a security group and launches Linux instances into it (one unless `extra.amount` says),
+ * in `extra.regionId` or REGION; does not wait for them to boot.
+ */
+export async function launchInstances(
   ecs: EcsClient,
-  extra: Partial<ConstructorParameters<typeof $Ecs.RunInstancesRequest>[0]> = {},
-): Promise<{ instanceId: string; securityGroupId: string }> {
-  const sg = await ecs.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId: REGION }));
+  extra: RunInstancesFields = {},
+): Promise<{ instanceIds: string[]; securityGroupId: string }> {
+  const regionId = extra.regionId ?? REGION;
+  const sg = await ecs.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId }));
   const run = await ecs.runInstances(
     new $Ecs.RunInstancesRequest({
-      regionId: REGION,
+      regionId,
       imageId: LINUX_IMAGE,
       instanceType: 'ecs.g7.large',
       securityGroupId: sg.body!.securityGroupId,
       ...extra,
     }),
   );
-  const instanceId = run.body!.instanceIdSets!.instanceIdSet![0]!;
+  return { instanceIds: run.body!.instanceIdSets!.instanceIdSet!, securityGroupId: sg.body!.securityGroupId! };
+}
+
+/** Creates a security group and runs one Linux instance; resolves when it is Running. */
+export async function runningInstance(
+  ecs: EcsClient,
+  extra: RunInstancesFields = {},
+): Promise<{ instanceId: string; securityGroupId: string }> {
+  const { instanceIds, securityGroupId } = await launchInstances(ecs, extra);
+  const instanceId = instanceIds[0]!;
   await waitForStatus(ecs, instanceId, 'Running');
-  return { instanceId, securityGroupId: sg.body!.securityGroupId! };
+  return { instanceId, securityGroupId };
 }
 
 export async function statusOf(ecs: EcsClient, instanceId: string): Promise<string | undefined> {
@@ -70,6 +86,15 @@ export async function statusOf(ecs: EcsClient, instanceId: string): Promise<stri
 
 export function waitForStatus(ecs: EcsClient, instanceId: string, status: string, timeoutMs = 15_000): Promise<true> {
   return until(async () => (await statusOf(ecs, instanceId)) === status, `${instanceId} to be ${status}`, timeoutMs);
+}
+
+/** Alibaba's error envelope, as JSON or XML carries it. */
+export interface Envelope {
+  RequestId: string;
+  HostId: string;
+  Code: string;
+  Message: string;
+  Recommend: string;
 }
 
 /** The error an SDK call rejects with: code, HTTP status and the parsed body. */
@@ -85,8 +110,43 @@ export async function sdkError(
   throw new Error('the call succeeded but an error was expected');
 }
 
-const enc = (v: string) =>
-  encodeURIComponent(v).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+/** An Alibaba timestamp: ISO 8601 UTC to the second. */
+export const timestamp = (at = new Date()) => at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** The V1 string-to-sign of parameters (a Signature among them left out), protocols.md 1.2. */
+export function v1StringToSign(method: string, params: Record<string, string>): string {
+  const canonical = Object.keys(params)
+    .filter((k) => k !== 'Signature')
+    .map((k) => [enc(k), enc(params[k]!)] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+  return `${method}&${enc('/')}&${enc(canonical)}`;
+}
+
+/**
+ * The parameters of a V1 call with the common ones filled in (a fresh nonce, the current time) and
+ * their HMAC-SHA1 Signature added; a parameter given as '\0omit' is left out altogether.
+ */
+export function signV1Params(
+  params: Record<string, string>,
+  key: Key = TEST_KEY,
+  method: 'GET' | 'POST' = 'GET',
+): Record<string, string> {
+  const all: Record<string, string> = {
+    Format: 'JSON',
+    Version: '2014-05-26',
+    AccessKeyId: key.id,
+    SignatureMethod: 'HMAC-SHA1',
+    SignatureVersion: '1.0',
+    SignatureNonce: randomUUID(),
+    Timestamp: timestamp(),
+    ...params,
+  };
+  for (const [k, v] of Object.entries(all)) if (v === '\0omit') delete all[k];
+  all.Signature = createHmac('sha1', `${key.secret}&`).update(v1StringToSign(method, all)).digest('base64');
+  return all;
+}
 
 /**
  * A V1-signed request built by hand from the spec (protocols.md 1.2), for the cases no SDK sends:
@@ -97,25 +157,8 @@ export async function signedV1(
   params: Record<string, string>,
   options: { key?: Key; method?: 'GET' | 'POST'; mutate?: (signed: Record<string, string>) => void } = {},
 ): Promise<{ status: number; body: string; headers: Headers }> {
-  const key = options.key ?? TEST_KEY;
   const method = options.method ?? 'GET';
-  const all: Record<string, string> = {
-    Format: 'JSON',
-    Version: '2014-05-26',
-    AccessKeyId: key.id,
-    SignatureMethod: 'HMAC-SHA1',
-    SignatureVersion: '1.0',
-    SignatureNonce: randomUUID(),
-    Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    ...params,
-  };
-  for (const [k, v] of Object.entries(all)) if (v === '\0omit') delete all[k];
-  const canonical = Object.keys(all)
-    .sort()
-    .map((k) => `${enc(k)}=${enc(all[k]!)}`)
-    .join('&');
-  const stringToSign = `${method}&${enc('/')}&${enc(canonical)}`;
-  all.Signature = createHmac('sha1', `${key.secret}&`).update(stringToSign).digest('base64');
+  const all = signV1Params(params, options.key, method);
   options.mutate?.(all);
   const query = Object.entries(all)
     .map(([k, v]) => `${enc(k)}=${enc(v)}`)

@@ -1,6 +1,7 @@
 import { createCipheriv, createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
+import { enc } from './http.js';
 import { TEST_KEY, type TestServer, until } from './server.js';
 
 /**
@@ -13,10 +14,6 @@ export interface Key {
   id: string;
   secret: string;
 }
-
-/** RFC 3986: UTF-8, everything but A-Z a-z 0-9 - _ . ~ as upper-case %XX. */
-export const enc = (value: string) =>
-  encodeURIComponent(value).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 
 const hmacHex = (key: string, data: string) => createHmac('sha256', key).update(data).digest('hex');
 

@@ -5,7 +5,8 @@ import { WsViewer } from '../console/helpers.js';
 import { REGION } from '../helpers/aliyun.js';
 import { signedRequest } from '../helpers/bce.js';
 import { TestServer } from '../helpers/server.js';
-import { consoleUrl, RawClient, readyInstance, SecretLedger, signV1 } from './support.js';
+import { RawClient } from '../helpers/http.js';
+import { consoleUrl, readyInstance, SecretLedger, signV1 } from './support.js';
 
 /**
  * Clients that misbehave on purpose: hundreds of connections that start a request and never finish

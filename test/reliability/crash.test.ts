@@ -4,7 +4,8 @@ import { after, describe, test } from 'node:test';
 import SQLite from 'better-sqlite3';
 import { LINUX_IMAGE, REGION } from '../helpers/aliyun.js';
 import { TestServer, until } from '../helpers/server.js';
-import { aliyun, RawClient, SecretLedger, signV1, stoppedInstances } from './support.js';
+import { RawClient } from '../helpers/http.js';
+import { aliyun, SecretLedger, signV1, stoppedInstances } from './support.js';
 
 /**
  * SIGKILL in the middle of 2,000 ModifyInstanceAttribute calls. Each call writes a name and a

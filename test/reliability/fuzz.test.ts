@@ -3,17 +3,16 @@ import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { OPERATIONS } from '../../src/dialects/aliyun/operations/index.js';
-import type { Fields } from '../../src/dialects/aliyun/params.js';
 import { REGION, type Key } from '../helpers/aliyun.js';
+import { keysOf, TRICKY_VALUES } from '../helpers/fuzz.js';
 import { signedRequest } from '../helpers/bce.js';
 import { TestServer } from '../helpers/server.js';
+import { type Answer, RawClient } from '../helpers/http.js';
 import {
   aliyun,
-  type Answer,
   consoleUrl,
   HeapProbe,
   newAccount,
-  RawClient,
   readyInstance,
   rssKiB,
   SecretLedger,
@@ -150,59 +149,8 @@ const rngFor = (index: number) => new Rng(Math.imul(SEED ^ 0x9e3779b9, 0x85ebca6
 
 // ---- the pieces requests are made of ----
 
-const VALUES = [
-  '',
-  REGION,
-  'cn-shanghai',
-  'cn-hangzhou-h',
-  'JSON',
-  'XML',
-  'true',
-  'FALSE',
-  '0',
-  '1',
-  '-1',
-  '101',
-  '1e3',
-  '99999999999999999999',
-  'abc',
-  '[]',
-  '["i-bp1"]',
-  '[1,2]',
-  '{"a":1}',
-  'null',
-  'i-bp1abcdefghijklmnopq',
-  'sg-bp1abcdefghijklmnopq',
-  'vpc-bp1abcdefghijklmnop',
-  'Running',
-  'Stopped',
-  'ecs.g7.large',
-  'Test123456&$',
-  'ZWNobyBoaQ==',
-  '!!!not base64',
-  '<x>&amp;</x>',
-  ']]>',
-  '\0',
-  '2024-01-01T00:00:00Z',
-  'x'.repeat(300),
-];
-/** Parameter names an operation declares, flattened as the SDKs send them, plus wrong indexes. */
-function keysOf(fields: Fields, prefix = ''): string[] {
-  return Object.entries(fields).flatMap(([name, spec]) => {
-    const full = prefix + name;
-    switch (spec.kind) {
-      case 'list':
-        return [`${full}.1`, `${full}.2`, `${full}.0`, `${full}.99999`, full];
-      case 'object':
-        return keysOf(spec.fields, `${full}.`);
-      case 'objectList':
-        return [...keysOf(spec.fields, `${full}.1.`), ...keysOf(spec.fields, `${full}.100000.`), `${full}.x.Key`];
-      default:
-        return [full];
-    }
-  });
-}
-const OPERATION_KEYS = new Map(OPERATIONS.map((op) => [op.action, keysOf(op.params)]));
+const VALUES = [...TRICKY_VALUES, 'cn-shanghai', 'cn-hangzhou-h', 'vpc-bp1abcdefghijklmnop', 'x'.repeat(300)];
+const OPERATION_KEYS = new Map(OPERATIONS.map((op) => [op.action, keysOf(op.params, 100_000)]));
 const ALL_KEYS = [...new Set([...OPERATION_KEYS.values()].flat())];
 const COMMON_KEYS = [
   'Action',

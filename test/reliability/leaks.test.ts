@@ -5,12 +5,12 @@ import { WsViewer } from '../console/helpers.js';
 import { type Key, LINUX_IMAGE, REGION } from '../helpers/aliyun.js';
 import { encryptAdminPass, signedRequest } from '../helpers/bce.js';
 import { openecs, TestServer, until } from '../helpers/server.js';
+import { RawClient } from '../helpers/http.js';
 import {
   aliyun,
   consoleUrl,
   newAccount,
   randomPassword,
-  RawClient,
   readyInstance,
   SecretLedger,
   signV1,

@@ -5,7 +5,8 @@ import { gatewayUrlOf } from '../baidu/guest-console.js';
 import { REGION } from '../helpers/aliyun.js';
 import { signedRequest } from '../helpers/bce.js';
 import { TestServer } from '../helpers/server.js';
-import { aliyun, consoleUrl, RawClient, readyInstance, SecretLedger, signV1, signV3 } from './support.js';
+import { RawClient } from '../helpers/http.js';
+import { aliyun, consoleUrl, readyInstance, SecretLedger, signV1, signV3 } from './support.js';
 
 /**
  * Races the server must settle exactly: a console token wanted by many connections at once, the

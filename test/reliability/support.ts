@@ -1,110 +1,26 @@
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { LINUX_IMAGE, REGION, type Key } from '../helpers/aliyun.js';
+import { LINUX_IMAGE, REGION, type Key, signV1Params, timestamp } from '../helpers/aliyun.js';
+import { enc, RawClient, type Shot } from '../helpers/http.js';
 import { openecs, TEST_KEY, type TestServer, until } from '../helpers/server.js';
 
 /**
- * What the reliability suite shares: a lean keep-alive HTTP client and hand-made Alibaba V1/V3
- * signatures (the official SDKs cost far more per call than the server does, and the suite sends
- * hundreds of thousands of calls), the server's memory as the kernel reports it, and the check
- * that no secret a test used ever reached the logs or the database files.
+ * What the reliability suite shares: hand-made Alibaba V1/V3 signatures sent through the lean
+ * keep-alive RawClient (the official SDKs cost far more per call than the server does, and the
+ * suite sends hundreds of thousands of calls), the server's memory as the kernel reports it, and
+ * the check that no secret a test used ever reached the logs or the database files.
  */
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
-export const enc = (v: string) =>
-  encodeURIComponent(v).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
-
-export interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  ms: number;
-}
-
-export interface Shot {
-  method: string;
-  path: string;
-  headers?: Record<string, string>;
-  body?: string | Buffer;
-}
-
-/** node:http over one keep-alive Agent: many concurrent connections, reused call after call. */
-export class RawClient {
-  readonly agent: Agent;
-
-  constructor(
-    readonly port: number,
-    sockets = 64,
-  ) {
-    this.agent = new Agent({ keepAlive: true, maxSockets: sockets });
-  }
-
-  send(shot: Shot, timeoutMs = 10_000): Promise<Answer> {
-    const payload = shot.body === undefined ? undefined : Buffer.from(shot.body);
-    const started = performance.now();
-    return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port: this.port,
-          method: shot.method,
-          path: shot.path,
-          agent: this.agent,
-          headers: { ...shot.headers, ...(payload ? { 'content-length': String(payload.length) } : {}) },
-          timeout: timeoutMs,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode!,
-              headers: res.headers,
-              body: Buffer.concat(chunks).toString(),
-              ms: performance.now() - started,
-            }),
-          );
-          res.on('error', reject);
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      req.on('error', reject);
-      req.end(payload);
-    });
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
-}
-
-const timestamp = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 /** An Alibaba V1 (HMAC-SHA1) request, signed as protocols.md 1.2 says: GET in the query, POST as a form. */
 export function signV1(params: Record<string, string>, key: Key = TEST_KEY, method: 'GET' | 'POST' = 'GET'): Shot {
-  const all: Record<string, string> = {
-    Format: 'JSON',
-    Version: '2014-05-26',
-    AccessKeyId: key.id,
-    SignatureMethod: 'HMAC-SHA1',
-    SignatureVersion: '1.0',
-    SignatureNonce: randomUUID(),
-    Timestamp: timestamp(),
-    ...params,
-  };
-  const encoded = Object.keys(all)
-    .map((k) => [enc(k), enc(all[k]!)] as const)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const canonical = encoded.map(([k, v]) => `${k}=${v}`).join('&');
-  const signature = createHmac('sha1', `${key.secret}&`)
-    .update(`${method}&${enc('/')}&${enc(canonical)}`)
-    .digest('base64');
-  const query = `${canonical}&Signature=${enc(signature)}`;
+  const query = Object.entries(signV1Params(params, key, method))
+    .map(([k, v]) => `${enc(k)}=${enc(v)}`)
+    .join('&');
   return method === 'GET'
     ? { method, path: `/?${query}` }
     : { method, path: '/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: query };

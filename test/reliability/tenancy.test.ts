@@ -5,15 +5,8 @@ import { encryptAdminPass, signedRequest, type BceRequestOptions } from '../help
 import { OPERATIONS as ALIYUN_OPERATIONS } from '../../src/dialects/aliyun/operations/index.js';
 import { OPERATIONS as BAIDU_OPERATIONS } from '../../src/dialects/baidu/operations/index.js';
 import { openecs, TEST_KEY, TestServer, until } from '../helpers/server.js';
-import {
-  aliyun,
-  newAccount,
-  randomPassword,
-  RawClient,
-  readyInstance,
-  SecretLedger,
-  stoppedInstances,
-} from './support.js';
+import { RawClient } from '../helpers/http.js';
+import { aliyun, newAccount, randomPassword, readyInstance, SecretLedger, stoppedInstances } from './support.js';
 
 /**
  * Another account's credentials against every operation that names a resource: each attempt must

@@ -4,21 +4,9 @@ import { encodeCopyRect } from '../../src/rfb/encoders/copyrect.js';
 import { clientCapabilities } from '../../src/rfb/encodings.js';
 import type { Rect } from '../../src/rfb/framebuffer.js';
 import { NATIVE_FORMAT, type PixelFormat } from '../../src/rfb/pixel-format.js';
-import { FakeScreen, consoleLines } from './fake-screen.js';
+import { FakeScreen, RGB565_BE, consoleLines } from './fake-screen.js';
 import { type TestClient, openSession } from './rfb-client.js';
 
-const RGB565_BE: PixelFormat = {
-  bitsPerPixel: 16,
-  depth: 16,
-  bigEndian: true,
-  trueColour: true,
-  redMax: 31,
-  greenMax: 63,
-  blueMax: 31,
-  redShift: 11,
-  greenShift: 5,
-  blueShift: 0,
-};
 const BGRX_BE: PixelFormat = { ...NATIVE_FORMAT, bigEndian: true, redShift: 8, greenShift: 16, blueShift: 24 };
 
 function assertSame(client: TestClient, screen: FakeScreen): void {

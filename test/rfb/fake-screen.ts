@@ -1,6 +1,21 @@
 import type { FramebufferSource, Rect } from '../../src/rfb/framebuffer.js';
+import type { PixelFormat } from '../../src/rfb/pixel-format.js';
 
 export type Rgb = readonly [number, number, number];
+
+/** 16-bit RGB 5-6-5, big-endian: a client format unlike the native one in size, order and depth. */
+export const RGB565_BE: PixelFormat = {
+  bitsPerPixel: 16,
+  depth: 16,
+  bigEndian: true,
+  trueColour: true,
+  redMax: 31,
+  greenMax: 63,
+  blueMax: 31,
+  redShift: 11,
+  greenShift: 5,
+  blueShift: 0,
+};
 
 /** A framebuffer test double: solid rectangles and synthetic console text, reporting damage. */
 export class FakeScreen implements FramebufferSource {

@@ -6,10 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocketServer } from 'ws';
 import { ClientStreamParser } from '../../src/rfb/client-stream.js';
+import { CHROMIUM, launchChromium } from '../helpers/chromium.js';
 import { FakeScreen, consoleLines } from './fake-screen.js';
 import { startServer } from './rfb-client.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const NOVNC = join(import.meta.dirname, '../../node_modules/@novnc/novnc');
 const PASSWORD = 'novnc-pw';
 
@@ -74,7 +74,6 @@ function expectedRgb(screen: FakeScreen): string {
 
 test('noVNC 1.7 in Chromium logs in, paints the screen exactly, follows damage and types', async (t) => {
   if (!existsSync(CHROMIUM)) return t.skip('chromium is not installed (apt-get install chromium)');
-  const { chromium } = await import('playwright-core');
   const screen = new FakeScreen(320, 200, [0, 0, 170]);
   screen.text(consoleLines().slice(0, 8), [170, 170, 170], [0, 0, 170]);
   for (let y = 140; y < 200; y++) {
@@ -95,18 +94,7 @@ test('noVNC 1.7 in Chromium logs in, paints the screen exactly, follows damage a
     (count) => (relayed += count),
   );
   t.after(() => new Promise((resolve) => gateway.close(resolve)));
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   t.after(() => browser.close());
   const page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${(gateway.address() as net.AddressInfo).port}/`);

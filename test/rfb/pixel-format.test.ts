@@ -8,26 +8,13 @@ import {
   unsupportedReason,
   writePixelFormat,
 } from '../../src/rfb/pixel-format.js';
-import { FakeScreen } from './fake-screen.js';
+import { FakeScreen, RGB565_BE } from './fake-screen.js';
 
 const screen = new FakeScreen(3, 1);
 screen.fill({ x: 0, y: 0, width: 1, height: 1 }, [255, 0, 0]);
 screen.fill({ x: 1, y: 0, width: 1, height: 1 }, [10, 128, 255]);
 screen.fill({ x: 2, y: 0, width: 1, height: 1 }, [255, 255, 255]);
 const all = { x: 0, y: 0, width: 3, height: 1 };
-
-const RGB565_BE: PixelFormat = {
-  bitsPerPixel: 16,
-  depth: 16,
-  bigEndian: true,
-  trueColour: true,
-  redMax: 31,
-  greenMax: 63,
-  blueMax: 31,
-  redShift: 11,
-  greenShift: 5,
-  blueShift: 0,
-};
 
 test("noVNC's format (32 bpp, little-endian, R shift 0) is the source's own bytes", () => {
   const novnc: PixelFormat = { ...NATIVE_FORMAT };

@@ -3,21 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Rect } from '../../src/rfb/framebuffer.js';
 import { NATIVE_FORMAT, type PixelFormat } from '../../src/rfb/pixel-format.js';
-import { FakeScreen } from './fake-screen.js';
+import { FakeScreen, RGB565_BE } from './fake-screen.js';
 import { openSession } from './rfb-client.js';
-
-const RGB565_BE: PixelFormat = {
-  bitsPerPixel: 16,
-  depth: 16,
-  bigEndian: true,
-  trueColour: true,
-  redMax: 31,
-  greenMax: 63,
-  blueMax: 31,
-  redShift: 11,
-  greenShift: 5,
-  blueShift: 0,
-};
 
 function full(screen: FakeScreen): Rect {
   return { x: 0, y: 0, width: screen.width, height: screen.height };
