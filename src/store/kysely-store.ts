@@ -404,7 +404,8 @@ function instanceRepository(db: Db): Repositories['instances'] {
     }
   }
 
-  const columns = (i: Instance) => ({
+  /** The columns queries filter on, copied out of the document. */
+  const filterColumns = (i: Instance) => ({
     account_id: i.accountId,
     region_id: i.regionId,
     zone_id: i.zoneId,
@@ -412,9 +413,9 @@ function instanceRepository(db: Db): Repositories['instances'] {
     instance_name: i.instanceName,
     vpc_id: i.vpcId,
     vswitch_id: i.vSwitchId,
-    version: i.version,
-    doc: JSON.stringify(i),
   });
+
+  const columns = (i: Instance) => ({ ...filterColumns(i), version: i.version, doc: JSON.stringify(i) });
 
   async function addToCount(accountId: string, regionId: string, delta: number) {
     await db
@@ -504,13 +505,15 @@ function instanceRepository(db: Db): Repositories['instances'] {
       if (!before || before.version !== instance.version - 1) return false;
       // Only the columns that changed (doc and version always do): SQLite rewrites the entries of
       // every index on a column named in SET, changed or not, and each is a page in the WAL.
-      const previous = columns(before);
+      const previous = filterColumns(before);
       const changed = Object.fromEntries(
-        Object.entries(columns(instance)).filter(([name, value]) => previous[name as keyof typeof previous] !== value),
+        Object.entries(filterColumns(instance)).filter(
+          ([name, value]) => previous[name as keyof typeof previous] !== value,
+        ),
       );
       const result = await db
         .updateTable('instances')
-        .set(changed)
+        .set({ ...changed, version: instance.version, doc: JSON.stringify(instance) })
         .where('instance_id', '=', instance.instanceId)
         .where('version', '=', instance.version - 1)
         .executeTakeFirst();
