@@ -8,7 +8,7 @@ import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientAnswer, ClientJob, Target } from './lib/console-client.js';
-import type { ConsoleServerCommand } from './lib/console-server.js';
+import type { ConsoleServerCommand, ConsoleServerReply } from './lib/console-server.js';
 import { VNC_PASSWORD, consoleUrl, runningInstances } from './lib/instances.js';
 import { BENCH_KEY, REPO, firstMessage, forkHelper, startWebsockify, stopChild } from './lib/processes.js';
 import { type BenchContext, median, percentile, ratioMetric } from './lib/report.js';
@@ -19,7 +19,7 @@ export interface ConsoleServer {
   host: string;
   pid: number;
   child: ChildProcess;
-  request(message: ConsoleServerCommand): Promise<{ host: string; port: number } | null>;
+  request(message: ConsoleServerCommand): Promise<ConsoleServerReply>;
   stop(): Promise<void>;
 }
 
@@ -28,16 +28,16 @@ export async function startConsoleServer(dataDir: string, nodeArgs: string[] = [
   const log = openSync(join(dataDir, 'serve.log'), 'a');
   const child = fork(join(REPO, 'bench/lib/console-server.ts'), [dataDir], {
     cwd: REPO,
-    execArgv: ['--import', 'tsx', ...nodeArgs],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...nodeArgs],
     env: { ...process.env, OPENECS_ACCESS_KEY_ID: BENCH_KEY.id, OPENECS_ACCESS_KEY_SECRET: BENCH_KEY.secret },
     stdio: ['ignore', log, log, 'ipc'],
   });
   closeSync(log);
   const ready = await firstMessage<{ url: string; port: number; pid: number }>(child, 60_000);
   let nextId = 0;
-  const pending = new Map<number, (endpoint: { host: string; port: number } | null) => void>();
-  child.on('message', (message: { id?: number; endpoint?: { host: string; port: number } | null }) => {
-    if (message.id !== undefined) pending.get(message.id)?.(message.endpoint ?? null);
+  const pending = new Map<number, (reply: ConsoleServerReply) => void>();
+  child.on('message', (message: ConsoleServerReply & { id?: number }) => {
+    if (message.id !== undefined) pending.get(message.id)?.(message);
   });
   return {
     url: ready.url,
@@ -84,7 +84,7 @@ export async function relayBench(ctx: BenchContext): Promise<void> {
     stops.push(() => server.stop());
     const [streamed, guest] = (await runningInstances(server.host, 2)) as [string, string];
     await server.request({ op: 'redirect', instanceId: streamed, port: sourcePort });
-    const guestEndpoint = (await server.request({ op: 'console', instanceId: guest }))!;
+    const guestEndpoint = (await server.request({ op: 'console', instanceId: guest })).endpoint!;
 
     // Throughput: the same synthetic stream directly, through websockify, through the gateway.
     const sourceRelay = await startWebsockify(sourcePort);

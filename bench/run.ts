@@ -11,6 +11,7 @@ import { encodingBench } from './encoding.js';
 import { relayBench } from './relay.js';
 import { scaleBench } from './scale.js';
 import { sessionsBench } from './sessions.js';
+import { fdatasyncLatency } from './lib/disk.js';
 import { type BenchContext, type Metric, formatTable } from './lib/report.js';
 
 const BENCHES: Record<string, (ctx: BenchContext) => Promise<void>> = {
@@ -60,6 +61,14 @@ const ctx: BenchContext = {
 console.error(
   `openecs bench (${values.quick ? 'quick' : 'full'}) on ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}`,
 );
+const disk = fdatasyncLatency();
+metrics.push({
+  bench: 'machine',
+  name: 'fdatasync after a 4 KB append, p50',
+  value: disk.p50,
+  unit: 'ms',
+  note: `p90 ${disk.p90.toFixed(2)} ms: the floor under every durable commit, measured before the benchmarks`,
+});
 for (const name of selected) {
   ctx.log(`${name}: starting`);
   try {

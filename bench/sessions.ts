@@ -13,7 +13,7 @@ import type { ClientAnswer, ClientJob, Target } from './lib/console-client.js';
 import { VNC_PASSWORD, consoleUrl, runningInstances } from './lib/instances.js';
 import { firstMessage, forkHelper, rssOf, sleep, stopChild } from './lib/processes.js';
 import type { BenchContext } from './lib/report.js';
-import { type ConsoleServer, runClient, startConsoleServer } from './relay.js';
+import { type ConsoleServer, startConsoleServer } from './relay.js';
 
 const SESSIONS = 1000;
 const GUESTS = 10;
@@ -51,6 +51,9 @@ interface Measured {
   before: number;
   after: number;
   openMs: number;
+  /** V8 heap and Buffers/native memory growth per session, for where the RSS went. */
+  heapPerSession: number;
+  externalPerSession: number;
 }
 
 async function measure(
@@ -73,16 +76,28 @@ async function measure(
   await stopChild(warm);
 
   const targets = await tokens(server, instances, SESSIONS);
+  const heapBefore = (await server.request({ op: 'memory' })).memory!;
   const before = await settledRss(server.pid);
   const client = forkHelper('lib/console-client.ts');
   const opened = firstMessage<Extract<ClientAnswer, { kind: 'sessions' }>>(client, 300_000);
   client.send({ kind: 'sessions', targets, password, concurrency: 20 } satisfies ClientJob);
   const answer = await opened;
   if (answer.open !== SESSIONS) throw new Error(`sessions: ${answer.open} of ${SESSIONS} opened`);
+  // Idle zlib streams are closed after 1 s (src/rfb/encoders/tight.ts): wait past that, collect
+  // garbage, then read.
+  await sleep(1500);
+  const heapAfter = (await server.request({ op: 'memory' })).memory!;
   const after = await settledRss(server.pid);
   client.send('close');
   await stopChild(client);
-  return { perSession: (after - before) / SESSIONS, before, after, openMs: answer.ms };
+  return {
+    perSession: (after - before) / SESSIONS,
+    before,
+    after,
+    openMs: answer.ms,
+    heapPerSession: (heapAfter.heapUsed - heapBefore.heapUsed) / SESSIONS,
+    externalPerSession: (heapAfter.external - heapBefore.external) / SESSIONS,
+  };
 }
 
 export async function sessionsBench(ctx: BenchContext): Promise<void> {
@@ -104,13 +119,15 @@ export async function sessionsBench(ctx: BenchContext): Promise<void> {
         results[mode] = await measure(server, instances, mode === 'guests' ? VNC_PASSWORD : null, 50);
         const m = results[mode];
         ctx.log(
-          `sessions (${mode}): RSS ${(m.before / 2 ** 20).toFixed(1)} -> ${(m.after / 2 ** 20).toFixed(1)} MiB for ${SESSIONS} sessions opened in ${(m.openMs / 1000).toFixed(1)} s: ${(m.perSession / 1024).toFixed(1)} KiB each`,
+          `sessions (${mode}): RSS ${(m.before / 2 ** 20).toFixed(1)} -> ${(m.after / 2 ** 20).toFixed(1)} MiB for ${SESSIONS} sessions opened in ${(m.openMs / 1000).toFixed(1)} s: ${(m.perSession / 1024).toFixed(1)} KiB each (V8 heap ${(m.heapPerSession / 1024).toFixed(1)} KiB, external ${(m.externalPerSession / 1024).toFixed(1)} KiB)`,
         );
       } finally {
         await server.stop();
       }
     }
-    const note = `${SESSIONS} sessions over ${GUESTS} instances, opened 20 at a time after ${50} warm-up sessions; growth of the server's RSS once settled`;
+    const split = (m: Measured) =>
+      `V8 heap ${(m.heapPerSession / 1024).toFixed(1)} KiB + external ${(m.externalPerSession / 1024).toFixed(1)} KiB`;
+    const note = `${SESSIONS} sessions over ${GUESTS} instances, opened 20 at a time after 50 warm-up sessions; growth of the server's RSS once settled; of which ${split(results.guests)} (guests), ${split(results.external)} (external)`;
     ctx.record({
       bench: 'sessions',
       name: `server memory per idle console session (${SESSIONS}, guests in-process)`,

@@ -24,9 +24,6 @@ const open = (target: Target): Promise<Transport> =>
 async function throughput(job: Extract<ClientJob, { kind: 'throughput' }>): Promise<ClientAnswer> {
   const viewer = await RfbViewer.handshake(await open(job.target), null);
   viewer.setEncodings([Encodings.Raw]);
-  let started = 0;
-  let startBytes = 0;
-  let startFrames = 0;
   let stop = false;
   // Each finished frame asks for the next, keeping `inFlight` requests outstanding, so the source
   // is never idle and no relay waits for a round trip.
@@ -37,9 +34,9 @@ async function throughput(job: Extract<ClientJob, { kind: 'throughput' }>): Prom
   for (let i = 0; i < job.inFlight; i++) viewer.requestUpdate(false);
   // The first half second is warm-up (TCP windows, JIT), then the clock runs.
   await new Promise((resolve) => setTimeout(resolve, 500));
-  started = performance.now();
-  startBytes = counter.bytes;
-  startFrames = counter.frames;
+  const started = performance.now();
+  const startBytes = counter.bytes;
+  const startFrames = counter.frames;
   const cpu = process.cpuUsage();
   await new Promise((resolve) => setTimeout(resolve, job.seconds * 1000));
   const seconds = (performance.now() - started) / 1000;
@@ -100,8 +97,8 @@ async function keystrokes(job: Extract<ClientJob, { kind: 'keystrokes' }>): Prom
 }
 
 /**
- * Opens every session as noVNC would (handshake, its encodings, a full update, then an
- * incremental request left outstanding) and keeps them idle until told to close.
+ * Opens every session as noVNC would (handshake, its pixel format and encodings, a full update,
+ * then an incremental request left outstanding) and keeps them idle until told to close.
  */
 async function sessions(job: Extract<ClientJob, { kind: 'sessions' }>): Promise<ClientAnswer> {
   const started = performance.now();
@@ -111,6 +108,7 @@ async function sessions(job: Extract<ClientJob, { kind: 'sessions' }>): Promise<
     while (next < job.targets.length) {
       const target = job.targets[next++]!;
       const viewer = await RfbViewer.handshake(await open(target), job.password);
+      viewer.setNoVncPixelFormat();
       viewer.setEncodings(Encodings.noVnc);
       viewer.stream(() => {});
       viewer.requestUpdate(false);

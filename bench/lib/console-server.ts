@@ -40,8 +40,12 @@ class RedirectingDriver implements ComputeDriver {
 }
 
 export type ConsoleServerCommand =
-  { op: 'console'; instanceId: string } | { op: 'redirect'; instanceId: string; port: number };
+  { op: 'console'; instanceId: string } | { op: 'redirect'; instanceId: string; port: number } | { op: 'memory' };
 type ConsoleServerRequest = ConsoleServerCommand & { id: number };
+export interface ConsoleServerReply {
+  endpoint?: ConsoleEndpoint | null;
+  memory?: NodeJS.MemoryUsage;
+}
 
 const driver = new RedirectingDriver(new SimDriver({ bootSeconds: 0 }));
 const server = await startServer(
@@ -59,6 +63,11 @@ const server = await startServer(
   driver,
 );
 process.on('message', (request: ConsoleServerRequest) => {
+  if (request.op === 'memory') {
+    // Collected first (the helper runs with --expose-gc): garbage is not what a session costs.
+    (globalThis as { gc?: () => void }).gc?.();
+    return void process.send!({ id: request.id, memory: process.memoryUsage() });
+  }
   if (request.op === 'redirect') driver.redirects.set(request.instanceId, { host: '127.0.0.1', port: request.port });
   process.send!({ id: request.id, endpoint: driver.console(request.instanceId) });
 });

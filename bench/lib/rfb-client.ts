@@ -151,6 +151,13 @@ export class RfbViewer {
     return new RfbViewer(transport, init, leftover);
   }
 
+  /** noVNC 1.7's format: 32 bpp, depth 24, little-endian, R at bit 0, G at 8, B at 16. */
+  setNoVncPixelFormat(): void {
+    const message = Buffer.alloc(20);
+    Buffer.of(32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 0, 8, 16).copy(message, 4);
+    this.transport.write(message);
+  }
+
   setEncodings(encodings: number[]): void {
     const message = Buffer.alloc(4 + 4 * encodings.length);
     message[0] = 2;

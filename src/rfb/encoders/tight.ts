@@ -44,10 +44,11 @@ export class TightEncoder implements RectEncoder {
   }
 
   /**
-   * A zlib stream holds about 100 KB (Node's zlib keeps a 32 KB window and 64 KB hash tables
-   * whatever the options), and a console shows text through one or two of them: an idle viewer
-   * would keep 200 KB for nothing. After IDLE_STREAM_MS without updates they are closed; Tight's
-   * compression-control byte tells the client to reset the matching inflater at their next use.
+   * A zlib stream holds about 100 KB (230 KB at the defaults, still 94 KB with windowBits 11 and
+   * memLevel 4, measured), and a console shows text through one or two of them: an idle viewer
+   * would keep 200 KB for nothing (BENCHMARKS.md, sessions). After IDLE_STREAM_MS without updates
+   * they are closed; Tight's compression-control byte tells the client to reset the matching
+   * inflater at their next use.
    */
   private dropStreams(): void {
     for (const [id, stream] of this.streams) {
