@@ -7,6 +7,7 @@ import { NetworkService } from '../../src/core/networks.js';
 import { SecretBox } from '../../src/core/secrets.js';
 import { openStore } from '../../src/store/database.js';
 import { DataDir } from '../../src/server/data-dir.js';
+import { instanceFixture } from '../../test/helpers/instance-fixture.js';
 import type { AccessKey } from './sign-v3.js';
 
 export const REGION = 'cn-hangzhou';
@@ -22,53 +23,21 @@ export interface Seeded {
 }
 
 function stoppedInstance(caller: Caller, vSwitch: VSwitch, groupId: string, n: number, now: number): Instance {
-  const instanceId = resourceId('i', 'bp');
-  return {
-    instanceId,
+  return instanceFixture({
+    instanceId: resourceId('i', 'bp'),
     accountId: caller.accountId,
     regionId: REGION,
     zoneId: vSwitch.zoneId,
     instanceName: `bench-${n}`,
-    description: '',
-    hostName: `iZ${instanceId.slice(2)}Z`,
     imageId: IMAGE,
-    osType: 'linux',
     instanceType: INSTANCE_TYPE,
-    status: 'Stopped',
     vpcId: vSwitch.vpcId,
     vSwitchId: vSwitch.vSwitchId,
     // Addresses only need to look plausible here: 10.x.y.z, unique per instance.
     privateIp: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
     securityGroupIds: [groupId],
-    tags: [],
-    ioOptimized: true,
-    chargeType: 'PostPaid',
-    deletionProtection: false,
-    userData: null,
-    passwordHash: null,
-    vncPasswordSealed: null,
-    enableJumboFrame: false,
-    networkInterfaceQueueNumber: 2,
-    cpuOptions: { coreCount: 1, threadsPerCore: 2, topologyType: '' },
-    creditSpecification: null,
-    privateDnsNameOptions: {
-      enableInstanceIdDnsARecord: false,
-      enableInstanceIdDnsAAAARecord: false,
-      enableIpDnsARecord: false,
-      enableIpDnsPtrRecord: false,
-      hostnameType: 'Custom',
-    },
-    recyclable: false,
-    enableNetworkEncryption: false,
-    nestedVirtualization: null,
-    remoteConnectionType: null,
-    lockReason: null,
-    guest: null,
-    bootCount: 0,
     createdAt: now - (100_000 - n),
-    startedAt: null,
-    version: 1,
-  };
+  });
 }
 
 /**

@@ -3,53 +3,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DEFAULT_PRIVATE_DNS_NAME_OPTIONS } from '../../src/core/instances.js';
 import type { Instance } from '../../src/core/model.js';
 import type { Store } from '../../src/core/repositories.js';
 import { openStore } from '../../src/store/database.js';
+import { instanceFixture } from '../helpers/instance-fixture.js';
 import { postgresAvailable, TestPostgres } from '../helpers/postgres.js';
 
 function instance(n: number, overrides: Partial<Instance> = {}): Instance {
-  return {
+  return instanceFixture({
     instanceId: `i-test${String(n).padStart(6, '0')}`,
-    accountId: 'acct-1',
-    regionId: 'cn-hangzhou',
-    zoneId: 'cn-hangzhou-h',
     instanceName: `vm-${n}`,
-    description: '',
     hostName: `host-${n}`,
-    imageId: 'img',
-    osType: 'linux',
-    instanceType: 'ecs.g7.large',
     status: 'Running',
-    vpcId: 'vpc-1',
-    vSwitchId: 'vsw-1',
     privateIp: `172.16.0.${n}`,
-    securityGroupIds: ['sg-a'],
     tags: [{ key: 'env', value: n % 2 ? 'odd' : 'even' }],
-    ioOptimized: true,
-    chargeType: 'PostPaid',
-    deletionProtection: false,
-    userData: null,
-    passwordHash: null,
-    vncPasswordSealed: null,
-    enableJumboFrame: false,
-    networkInterfaceQueueNumber: 2,
-    cpuOptions: { coreCount: 1, threadsPerCore: 2, topologyType: '' },
-    creditSpecification: null,
-    privateDnsNameOptions: { ...DEFAULT_PRIVATE_DNS_NAME_OPTIONS },
-    recyclable: false,
-    enableNetworkEncryption: false,
-    nestedVirtualization: null,
-    remoteConnectionType: null,
-    lockReason: null,
-    guest: null,
-    bootCount: 0,
     createdAt: 1_700_000_000_000 + n,
-    startedAt: null,
-    version: 1,
     ...overrides,
-  };
+  });
 }
 
 /** The same repository contract, run against every database openecs supports. */
