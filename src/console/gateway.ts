@@ -195,7 +195,7 @@ export class ConsoleGateway implements UpgradeRoute {
       if (!(error instanceof DomainError)) throw error;
       return refuse(refusalStatus(error), error.code, error.message);
     }
-    const endpoint = this.core.deps.compute.console(session.instanceId);
+    const endpoint = this.core.instances.consoleEndpoint(session.instanceId);
     let tcp: Socket | null = null;
     if (endpoint && !socket.destroyed) tcp = await connectTcp(endpoint.host, endpoint.port).catch(() => null);
     if (!tcp || socket.destroyed || this.closing) {

@@ -113,10 +113,4 @@ export class AccountService {
       return updated;
     });
   }
-
-  async account(accountId: string): Promise<Account> {
-    const account = await this.store.repos.accounts.get(accountId);
-    if (!account) throw notFound('AccountNotFound', `no account ${accountId}`);
-    return account;
-  }
 }

@@ -1,6 +1,6 @@
 import type { Catalog, Image, InstanceType } from './catalog.js';
 import type { Clock } from './clock.js';
-import type { ComputeDriver } from './compute.js';
+import type { ComputeDriver, ConsoleEndpoint } from './compute.js';
 import { type AttributeChanges, applyAttributeChanges, checkAttributeChanges } from './attributes.js';
 import { DomainError, forbidden, invalidState, invalidValue, notFound } from './errors.js';
 import type { CoreEvents } from './events.js';
@@ -391,6 +391,11 @@ export class InstanceService {
   /** Whether the guest finished booting: a console needs its login prompt up. */
   guestReady(instanceId: string): boolean {
     return this.compute.isReady(instanceId);
+  }
+
+  /** Where a running guest's RFB server listens (loopback), for the console gateway; null when it has none. */
+  consoleEndpoint(instanceId: string): ConsoleEndpoint | null {
+    return this.compute.console(instanceId);
   }
 
   async joinSecurityGroup(

@@ -50,13 +50,6 @@ export class KyselyStore implements Store {
     }
   }
 
-  /** For the integrity check of the reliability suite and operators. */
-  async integrityCheck(): Promise<string> {
-    if (this.dialect !== 'sqlite') return 'ok';
-    const { rows } = await sql<{ integrity_check: string }>`PRAGMA integrity_check`.execute(this.db);
-    return rows.map((r) => r.integrity_check).join('\n');
-  }
-
   close(): Promise<void> {
     return this.db.destroy();
   }
