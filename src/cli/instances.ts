@@ -54,7 +54,7 @@ export async function instancesCommand(
       throw new Error('usage: openecs instances lock <InstanceId> --reason security');
     // Written through the store directly: the lock is an operator's fact, not an API call.
     const next = { ...instance, lockReason: sub === 'lock' ? options.reason! : null, version: instance.version + 1 };
-    if (!(await store.repos.instances.update(next))) throw new Error(`${id} changed meanwhile; try again`);
+    if (!(await store.repos.instances.update(instance, next))) throw new Error(`${id} changed meanwhile; try again`);
     console.log(sub === 'lock' ? `${id} locked (${options.reason})` : `${id} unlocked`);
   });
 }

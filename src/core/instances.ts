@@ -332,7 +332,7 @@ export class InstanceService {
         const instance = await repos.instances.getAny(instanceId);
         if (!instance || instance.status !== 'Running') return null;
         const next: Instance = { ...instance, status: 'Stopping', version: instance.version + 1 };
-        if (!(await repos.instances.update(next))) throw new StaleWrite(instanceId);
+        if (!(await repos.instances.update(instance, next))) throw new StaleWrite(instanceId);
         return {
           instance: next,
           task: await this.worker.begin(repos, next, {
@@ -358,7 +358,10 @@ export class InstanceService {
       this.store.transaction(async (repos) => {
         const instance = await this.get(repos, caller, instanceId);
         const result = await change(instance, repos);
-        if (result.instance.version !== instance.version && !(await repos.instances.update(result.instance))) {
+        if (
+          result.instance.version !== instance.version &&
+          !(await repos.instances.update(instance, result.instance))
+        ) {
           throw new StaleWrite(instanceId);
         }
         return result;

@@ -94,8 +94,11 @@ export interface Repositories {
     find(filter: InstanceFilter, page: Page): Promise<PageResult<Instance>>;
     listByStatus(statuses: InstanceStatus[]): Promise<Instance[]>;
     insert(instance: Instance): Promise<void>;
-    /** Writes instance if its stored version is still instance.version - 1; false when it is not. */
-    update(instance: Instance): Promise<boolean>;
+    /**
+     * Replaces `before` (as read in this transaction) with `instance`, whose version is
+     * before.version + 1, if the stored row is still `before`; false when it is not.
+     */
+    update(before: Instance, instance: Instance): Promise<boolean>;
     delete(instanceId: string): Promise<void>;
   };
   tasks: {

@@ -114,7 +114,7 @@ export class TransitionWorker {
           // a reboot from inside the guest is not.
           if (task.applyPending || !instance.guest) next.guest = acceptedGuestConfig(next);
         }
-        if (!(await repos.instances.update(next))) throw new StaleWrite(instanceId);
+        if (!(await repos.instances.update(instance, next))) throw new StaleWrite(instanceId);
         if (next.status === task.target) {
           await repos.tasks.delete(instanceId);
           return { instance: next, task: null };

@@ -14,14 +14,55 @@ import type { ConsoleToken } from '../core/consoles.js';
 import type { InstanceStatus } from '../core/lifecycle.js';
 import type { SqlDialectName } from './database.js';
 import type { ConsoleTokensTable, Database } from './schema.js';
+import { prepared } from './prepared.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 const parse = <T>(row: { doc: string }): T => JSON.parse(row.doc) as T;
+const parseFirst = <T>({ rows }: { rows: { doc: string }[] }): T | undefined =>
+  rows[0] ? parse<T>(rows[0]) : undefined;
+
+/**
+ * The queries every API request makes (authentication, reading and writing one instance, its
+ * audit record), compiled once per store: see prepared.ts.
+ */
+function hotQueries() {
+  return {
+    account: prepared((db, accountId: string) =>
+      db.selectFrom('accounts').select('doc').where('account_id', '=', accountId),
+    ),
+    accessKey: prepared((db, accessKeyId: string) =>
+      db.selectFrom('access_keys').select('doc').where('access_key_id', '=', accessKeyId),
+    ),
+    instance: prepared((db, accountId: string, instanceId: string) =>
+      db
+        .selectFrom('instances')
+        .select('doc')
+        .where('instance_id', '=', instanceId)
+        .where('account_id', '=', accountId),
+    ),
+    anyInstance: prepared((db, instanceId: string) =>
+      db.selectFrom('instances').select('doc').where('instance_id', '=', instanceId),
+    ),
+    /** An update that changes no filter column, the common case (names, descriptions, passwords). */
+    instanceDoc: prepared((db, instanceId: string, previousVersion: number, version: number, doc: string) =>
+      db
+        .updateTable('instances')
+        .set({ version, doc })
+        .where('instance_id', '=', instanceId)
+        .where('version', '=', previousVersion),
+    ),
+    audit: prepared((db, at: number, accountId: string | null, resourceId: string | null, doc: string) =>
+      db.insertInto('audit').values({ at, account_id: accountId, resource_id: resourceId, doc }),
+    ),
+  };
+}
+type HotQueries = ReturnType<typeof hotQueries>;
 
 /** The one Store implementation: Kysely keeps SQLite and PostgreSQL on the same queries. */
 export class KyselyStore implements Store {
   readonly repos: Repositories;
+  private readonly queries = hotQueries();
 
   /**
    * `durable` resolves once everything committed so far is on stable storage (SQLite's group
@@ -33,7 +74,7 @@ export class KyselyStore implements Store {
     readonly dialect: SqlDialectName,
     private readonly durable: () => Promise<void> = () => Promise.resolve(),
   ) {
-    const repos = afterEachCall(repositories(db), durable);
+    const repos = afterEachCall(repositories(db, this.queries), durable);
     const audit = new BatchedInserts<AuditRecord>((records) =>
       this.transaction(async (trx) => {
         for (const record of records) await trx.audit.insert(record);
@@ -44,7 +85,7 @@ export class KyselyStore implements Store {
 
   async transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
     try {
-      return await this.db.transaction().execute((trx) => fn(repositories(trx)));
+      return await this.db.transaction().execute((trx) => fn(repositories(trx, this.queries)));
     } finally {
       await this.durable();
     }
@@ -101,16 +142,11 @@ function afterEachCall(repos: Repositories, then: () => Promise<void>): Reposito
   return Object.fromEntries(Object.entries(repos).map(([name, repo]) => [name, wrap(repo)])) as unknown as Repositories;
 }
 
-function repositories(db: Db): Repositories {
+function repositories(db: Db, queries: HotQueries): Repositories {
   return {
     accounts: {
       async get(accountId) {
-        const row = await db
-          .selectFrom('accounts')
-          .select('doc')
-          .where('account_id', '=', accountId)
-          .executeTakeFirst();
-        return row && parse<Account>(row);
+        return parseFirst<Account>(await queries.account(db, accountId));
       },
       async byName(name) {
         const row = await db.selectFrom('accounts').select('doc').where('name', '=', name).executeTakeFirst();
@@ -135,12 +171,7 @@ function repositories(db: Db): Repositories {
     },
     accessKeys: {
       async get(accessKeyId) {
-        const row = await db
-          .selectFrom('access_keys')
-          .select('doc')
-          .where('access_key_id', '=', accessKeyId)
-          .executeTakeFirst();
-        return row && parse<AccessKey>(row);
+        return parseFirst<AccessKey>(await queries.accessKey(db, accessKeyId));
       },
       async list(accountId) {
         let query = db.selectFrom('access_keys').select('doc');
@@ -275,7 +306,7 @@ function repositories(db: Db): Repositories {
         return Number(row.n);
       },
     },
-    instances: instanceRepository(db),
+    instances: instanceRepository(db, queries),
     tasks: {
       async get(instanceId) {
         const row = await db.selectFrom('tasks').select('doc').where('instance_id', '=', instanceId).executeTakeFirst();
@@ -316,15 +347,7 @@ function repositories(db: Db): Repositories {
     },
     audit: {
       async insert(record) {
-        await db
-          .insertInto('audit')
-          .values({
-            at: record.at,
-            account_id: record.accountId,
-            resource_id: record.resourceId,
-            doc: JSON.stringify(record),
-          })
-          .execute();
+        await queries.audit(db, record.at, record.accountId, record.resourceId, JSON.stringify(record));
       },
       async list({ resourceId, since, limit }) {
         let query = db.selectFrom('audit').select('doc').orderBy('id');
@@ -337,7 +360,7 @@ function repositories(db: Db): Repositories {
   };
 }
 
-function instanceRepository(db: Db): Repositories['instances'] {
+function instanceRepository(db: Db, queries: HotQueries): Repositories['instances'] {
   function filtered(filter: InstanceFilter) {
     let query = db.selectFrom('instances').where('account_id', '=', filter.accountId);
     if (filter.regionId) query = query.where('region_id', '=', filter.regionId);
@@ -448,21 +471,10 @@ function instanceRepository(db: Db): Repositories['instances'] {
 
   return {
     async get(accountId, instanceId) {
-      const row = await db
-        .selectFrom('instances')
-        .select('doc')
-        .where('instance_id', '=', instanceId)
-        .where('account_id', '=', accountId)
-        .executeTakeFirst();
-      return row && parse<Instance>(row);
+      return parseFirst<Instance>(await queries.instance(db, accountId, instanceId));
     },
     async getAny(instanceId) {
-      const row = await db
-        .selectFrom('instances')
-        .select('doc')
-        .where('instance_id', '=', instanceId)
-        .executeTakeFirst();
-      return row && parse<Instance>(row);
+      return parseFirst<Instance>(await queries.anyInstance(db, instanceId));
     },
     async find(filter: InstanceFilter, page: Page): Promise<PageResult<Instance>> {
       let query = filtered(filter)
@@ -493,9 +505,9 @@ function instanceRepository(db: Db): Repositories['instances'] {
       await writeLinks(instance);
       await addToCount(instance.accountId, instance.regionId, 1);
     },
-    async update(instance) {
-      const before = await this.getAny(instance.instanceId);
-      if (!before || before.version !== instance.version - 1) return false;
+    async update(before, instance) {
+      // The row still holds `before` exactly when its version is before's: every write bumps it.
+      if (before.instanceId !== instance.instanceId || before.version !== instance.version - 1) return false;
       // Only the columns that changed (doc and version always do): SQLite rewrites the entries of
       // every index on a column named in SET, changed or not, and each is a page in the WAL.
       const previous = filterColumns(before);
@@ -504,13 +516,17 @@ function instanceRepository(db: Db): Repositories['instances'] {
           ([name, value]) => previous[name as keyof typeof previous] !== value,
         ),
       );
-      const result = await db
-        .updateTable('instances')
-        .set({ ...changed, version: instance.version, doc: JSON.stringify(instance) })
-        .where('instance_id', '=', instance.instanceId)
-        .where('version', '=', instance.version - 1)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) return false;
+      const doc = JSON.stringify(instance);
+      const result = Object.keys(changed).length
+        ? await db
+            .updateTable('instances')
+            .set({ ...changed, version: instance.version, doc })
+            .where('instance_id', '=', instance.instanceId)
+            .where('version', '=', before.version)
+            .executeTakeFirst()
+            .then((r) => ({ numAffectedRows: r.numUpdatedRows }))
+        : await queries.instanceDoc(db, instance.instanceId, before.version, instance.version, doc);
+      if (Number(result.numAffectedRows) !== 1) return false;
       if (!sameLinks(before, instance)) await writeLinks(instance);
       return true;
     },

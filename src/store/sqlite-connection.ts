@@ -44,18 +44,26 @@ export class SqliteConnection implements SqliteDatabase {
     if (cached) return cached;
     const statement = this.db.prepare(sql);
     const control = /^\s*(begin|commit|rollback)\b/i.exec(sql)?.[1]?.toLowerCase();
-    const wrapped: SqliteStatement = statement.reader
-      ? statement
-      : {
-          reader: false,
-          all: (parameters) => statement.all(parameters),
-          iterate: (parameters) => statement.iterate(parameters),
-          run: (parameters) => {
-            const result = statement.run(parameters);
-            this.ran(control);
-            return result;
-          },
-        };
+    // A write that returns rows (UPDATE ... RETURNING) is a reader to Kysely, which runs it with
+    // all(): it must be counted all the same, or its commit would not wait for the disk. SQLite
+    // calls BEGIN and COMMIT read-only; they are what the counting hinges on.
+    const wrapped: SqliteStatement =
+      statement.readonly && !control
+        ? statement
+        : {
+            reader: statement.reader,
+            all: (parameters) => {
+              const rows = statement.all(parameters);
+              this.ran(control);
+              return rows;
+            },
+            iterate: (parameters) => statement.iterate(parameters),
+            run: (parameters) => {
+              const result = statement.run(parameters);
+              this.ran(control);
+              return result;
+            },
+          };
     if (this.statements.size >= MAX_CACHED_STATEMENTS) {
       this.statements.delete(this.statements.keys().next().value!);
     }

@@ -94,14 +94,24 @@ function contract(name: string, open: () => Promise<{ store: Store; close: () =>
     test('instances: an update based on a stale version is refused', async () => {
       const current = (await store.repos.instances.getAny('i-test000001'))!;
       assert.equal(
-        await store.repos.instances.update({ ...current, instanceName: 'first', version: current.version + 1 }),
+        await store.repos.instances.update(current, {
+          ...current,
+          instanceName: 'first',
+          version: current.version + 1,
+        }),
         true,
       );
       assert.equal(
-        await store.repos.instances.update({ ...current, instanceName: 'lost', version: current.version + 1 }),
+        await store.repos.instances.update(current, { ...current, instanceName: 'lost', version: current.version + 1 }),
         false,
       );
       assert.equal((await store.repos.instances.getAny('i-test000001'))!.instanceName, 'first');
+      // The same for a change that touches the document alone (no filtered column).
+      const now = (await store.repos.instances.getAny('i-test000001'))!;
+      const next = { ...now, description: 'kept', version: now.version + 1 };
+      assert.equal(await store.repos.instances.update(now, next), true);
+      assert.equal(await store.repos.instances.update(now, { ...next, description: 'lost' }), false);
+      assert.equal((await store.repos.instances.getAny('i-test000001'))!.description, 'kept');
     });
 
     test('a failed transaction writes nothing', async () => {

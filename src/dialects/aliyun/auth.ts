@@ -105,6 +105,10 @@ export async function verifyV1(
   };
 }
 
+/** SDKs send V3 calls with their parameters in the query and an empty body: hash that once. */
+const EMPTY_BODY_SHA256 = createHash('sha256').digest('hex');
+const sha256Hex = (data: Buffer) => (data.length ? createHash('sha256').update(data).digest('hex') : EMPTY_BODY_SHA256);
+
 const V3_AUTHORIZATION =
   /^ACS3-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]*),\s*Signature=([0-9a-fA-F]+)$/;
 /** Headers that must be signed whenever they are sent, so that none can be swapped in transit. */
@@ -138,7 +142,7 @@ export async function verifyV3(
     .sort()
     .map((name) => `${name}:${(header(request, name) ?? '').trim()}\n`)
     .join('');
-  const hashedPayload = createHash('sha256').update(request.body).digest('hex');
+  const hashedPayload = sha256Hex(request.body);
   const canonicalRequest = [
     request.method,
     request.path || '/',
