@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import type { AccountService, Credentials } from '../../core/accounts.js';
 import { header, type ApiRequest } from '../http-request.js';
 import { percentEncode } from '../percent-encode.js';
@@ -105,9 +105,8 @@ export async function verifyV1(
   };
 }
 
-/** SDKs send V3 calls with their parameters in the query and an empty body: hash that once. */
-const EMPTY_BODY_SHA256 = createHash('sha256').digest('hex');
-const sha256Hex = (data: Buffer) => (data.length ? createHash('sha256').update(data).digest('hex') : EMPTY_BODY_SHA256);
+/** One-shot hashing: half the cost of a Hash object per call, and every V3 request makes two. */
+const sha256Hex = (data: Buffer | string) => hash('sha256', data, 'hex');
 
 const V3_AUTHORIZATION =
   /^ACS3-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]*),\s*Signature=([0-9a-fA-F]+)$/;
@@ -151,7 +150,7 @@ export async function verifyV3(
     signedHeaders.join(';'),
     hashedPayload,
   ].join('\n');
-  const stringToSign = `ACS3-HMAC-SHA256\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
+  const stringToSign = `ACS3-HMAC-SHA256\n${sha256Hex(canonicalRequest)}`;
   const expected = createHmac('sha256', secret).update(stringToSign).digest('hex');
   if (!sameText(expected, signature.toLowerCase())) throw gateway.signatureMismatch(stringToSign);
   if (!ctx.nonces.claim(accessKeyId, header(request, 'x-acs-signature-nonce')!, ctx.now)) throw gateway.nonceUsed();
