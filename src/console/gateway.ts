@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
-import type { ConsoleSession } from '../core/consoles.js';
+import type { Admission } from '../core/consoles.js';
 import type { Core } from '../core/core.js';
 import { DomainError } from '../core/errors.js';
 import type { UpgradeRoute } from '../server/http-server.js';
+import { connectConsole } from './console-socket.js';
 import { type CloseReason, ConsoleRelay } from './session.js';
 
 export interface GatewayOptions {
@@ -77,18 +78,6 @@ function refuseUpgrade(socket: Duplex, status: number, code: string, message: st
       (status === 429 ? 'Retry-After: 60\r\n' : '') +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
-}
-
-function connectTcp(host: string, port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, timeout: CONNECT_TIMEOUT_MS });
-    socket.once('connect', () => {
-      socket.setTimeout(0);
-      resolve(socket);
-    });
-    socket.once('timeout', () => socket.destroy(new Error('console connect timed out')));
-    socket.once('error', reject);
-  });
 }
 
 /**
@@ -188,16 +177,28 @@ export class ConsoleGateway implements UpgradeRoute {
     const token = tokenOf(request.url);
     if (!token) return refuse(401, 'ConsoleTokenMissing', 'The console link has no token.');
 
-    let session: ConsoleSession;
+    let admission: Admission;
     try {
-      session = await this.core.consoles.consume(token, clientIp);
+      admission = await this.core.consoles.consume(token, clientIp);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       return refuse(refusalStatus(error), error.code, error.message);
     }
+    const { session, durable } = admission;
     const endpoint = this.core.instances.consoleEndpoint(session.instanceId);
-    let tcp: Socket | null = null;
-    if (endpoint && !socket.destroyed) tcp = await connectTcp(endpoint.host, endpoint.port).catch(() => null);
+    // The guest is connected to while the token's consumption reaches the disk; nothing reaches the
+    // browser, not even the upgrade's answer, before it has.
+    const connecting =
+      endpoint && !socket.destroyed
+        ? connectConsole(endpoint.host, endpoint.port, CONNECT_TIMEOUT_MS).catch(() => null)
+        : Promise.resolve(null);
+    let tcp: Socket | null;
+    try {
+      [tcp] = await Promise.all([connecting, durable]);
+    } catch (error) {
+      void connecting.then((connected) => connected?.destroy());
+      throw error;
+    }
     if (!tcp || socket.destroyed || this.closing) {
       tcp?.destroy();
       const reason = socket.destroyed ? 'client' : this.closing ? 'server shutdown' : 'console unavailable';

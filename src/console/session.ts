@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { ConsoleSession } from '../core/consoles.js';
 import { ClientStreamParser } from '../rfb/client-stream.js';
+import { receive } from './console-socket.js';
 
 /** Why a console session ended: recorded in the audit trail and told to the browser. */
 export type CloseReason =
@@ -60,6 +61,7 @@ export class ConsoleRelay {
   constructor(
     readonly session: ConsoleSession,
     private readonly ws: WebSocket,
+    /** From connectConsole. */
     private readonly tcp: Socket,
     private readonly options: RelayOptions,
   ) {
@@ -79,10 +81,12 @@ export class ConsoleRelay {
     });
     tcp.on('drain', () => ws.resume());
 
-    tcp.on('data', (chunk: Buffer) => {
-      if (this.wsClosed) return;
-      this.parser.fromServer(chunk);
-      ws.send(chunk, { binary: true }, () => {
+    receive(tcp, (bytes, sent) => {
+      if (this.wsClosed) return sent?.();
+      this.parser.fromServer(bytes);
+      // One callback per read (256 KiB at most): it hands the buffer back and lifts backpressure.
+      ws.send(bytes, { binary: true }, () => {
+        sent?.();
         if (tcp.isPaused() && ws.bufferedAmount < BROWSER_HIGH_WATER / 2) tcp.resume();
       });
       if (ws.bufferedAmount > BROWSER_HIGH_WATER) tcp.pause();

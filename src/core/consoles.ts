@@ -30,6 +30,13 @@ export interface ConsoleSession {
   clientIp: string;
 }
 
+/** A connection let through, before its token's consumption is on stable storage. */
+export interface Admission {
+  session: ConsoleSession;
+  /** Resolves once the consumption (and its audit record) is durable; rejects if it cannot be. */
+  durable: Promise<void>;
+}
+
 export interface ConsolePolicy {
   /** How long an issued URL may wait for its connection (Alibaba: 15 s). */
   urlTtlMs: number;
@@ -159,15 +166,20 @@ export class ConsoleService {
    * Admits one connection presenting `token`. The token is consumed by a single conditional
    * UPDATE, so of any number of concurrent connections exactly one wins; only then is the
    * reconnect cap counted, over the connections admitted to the instance in the last minute.
-   * Refusals are audited and thrown as DomainErrors (ConsoleRefusal).
+   * Refusals are audited and thrown as DomainErrors (ConsoleRefusal), once durable.
+   *
+   * An admission is answered as soon as it is committed, with `durable` to wait for: the gateway
+   * connects to the guest while the disk syncs (BENCHMARKS.md, relay setup), and lets nothing
+   * reach the browser before `durable` resolves, so a token that let a connection through stays
+   * used across a crash.
    */
-  async consume(token: string, clientIp: string): Promise<ConsoleSession> {
+  async consume(token: string, clientIp: string): Promise<Admission> {
     const tokenHash = sha256Hex(token);
     const now = this.clock.now();
     const sessionId = `vnc-${randomToken(9)}`;
     // The audit record commits with the consumption: one durable commit on the connection's path
     // instead of two (BENCHMARKS.md, relay setup). Refusals commit too, so they are recorded.
-    const outcome = await this.store.transaction(async (repos) => {
+    const { value: outcome, durable } = await this.store.commit(async (repos) => {
       const decided = await this.admission(repos, tokenHash, now, clientIp);
       // A token that was never issued belongs to no account or instance: recording it would let
       // anyone without credentials grow the audit trail at will. The gateway's log still has it.
@@ -185,8 +197,14 @@ export class ConsoleService {
       }
       return decided;
     });
-    if (outcome.error) throw outcome.error;
-    return { sessionId, accountId: outcome.row!.accountId, instanceId: outcome.row!.instanceId, clientIp };
+    if (outcome.error) {
+      await durable;
+      throw outcome.error;
+    }
+    return {
+      session: { sessionId, accountId: outcome.row!.accountId, instanceId: outcome.row!.instanceId, clientIp },
+      durable,
+    };
   }
 
   /** Consumes the token and decides on the connection, inside the caller's transaction. */

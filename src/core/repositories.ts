@@ -136,6 +136,13 @@ export interface Repositories {
 export interface Store {
   /** Runs fn in one transaction: all of its writes commit durably together, or none do. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * transaction(), answering as soon as fn's writes are committed (and seen by later
+   * transactions), before they are on stable storage: `durable` resolves once they are, and
+   * rejects if they cannot be. For a caller with slow work to do meanwhile; nothing that depends
+   * on `value` may leave the process before `durable` resolves. A failed fn rejects once durable.
+   */
+  commit<T>(fn: (repos: Repositories) => Promise<T>): Promise<{ value: T; durable: Promise<void> }>;
   /** Reads outside an explicit transaction. */
   readonly repos: Repositories;
   close(): Promise<void>;

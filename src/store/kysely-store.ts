@@ -84,11 +84,21 @@ export class KyselyStore implements Store {
   }
 
   async transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
+    const { value, durable } = await this.commit(fn);
+    await durable;
+    return value;
+  }
+
+  async commit<T>(fn: (repos: Repositories) => Promise<T>): Promise<{ value: T; durable: Promise<void> }> {
+    let value: T;
     try {
-      return await this.db.transaction().execute((trx) => fn(repositories(trx, this.queries)));
-    } finally {
+      value = await this.db.transaction().execute((trx) => fn(repositories(trx, this.queries)));
+    } catch (error) {
+      // What failed wrote nothing, but it may have read what others committed: not before that is durable.
       await this.durable();
+      throw error;
     }
+    return { value, durable: this.durable() };
   }
 
   close(): Promise<void> {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
+import { connectConsole } from '../../src/console/console-socket.js';
 import { type CloseReason, ConsoleRelay } from '../../src/console/session.js';
 
 /**
@@ -37,8 +38,7 @@ async function rig(): Promise<Rig> {
   });
   await once(client, 'open');
   const [gatewayWs] = (await gatewayWsReady) as [WebSocket];
-  const gatewayTcp = connect((tcpServer.address() as { port: number }).port, '127.0.0.1');
-  await once(gatewayTcp, 'connect');
+  const gatewayTcp = await connectConsole('127.0.0.1', (tcpServer.address() as { port: number }).port, 5_000);
   let relay!: ConsoleRelay;
   const ended = new Promise<CloseReason>((resolve) => {
     relay = new ConsoleRelay(SESSION, gatewayWs, gatewayTcp, { idleMs: 60_000, onEnd: resolve });
