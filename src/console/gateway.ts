@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -185,20 +184,12 @@ export class ConsoleGateway implements UpgradeRoute {
       return refuse(refusalStatus(error), error.code, error.message);
     }
     const { session, durable } = admission;
+    this.track(durable);
     const endpoint = this.core.instances.consoleEndpoint(session.instanceId);
-    // The guest is connected to while the token's consumption reaches the disk; nothing reaches the
-    // browser, not even the upgrade's answer, before it has.
-    const connecting =
+    const tcp =
       endpoint && !socket.destroyed
-        ? connectConsole(endpoint.host, endpoint.port, CONNECT_TIMEOUT_MS).catch(() => null)
-        : Promise.resolve(null);
-    let tcp: Socket | null;
-    try {
-      [tcp] = await Promise.all([connecting, durable]);
-    } catch (error) {
-      void connecting.then((connected) => connected?.destroy());
-      throw error;
-    }
+        ? await connectConsole(endpoint.host, endpoint.port, CONNECT_TIMEOUT_MS).catch(() => null)
+        : null;
     if (!tcp || socket.destroyed || this.closing) {
       tcp?.destroy();
       const reason = socket.destroyed ? 'client' : this.closing ? 'server shutdown' : 'console unavailable';

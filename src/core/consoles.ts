@@ -33,7 +33,7 @@ export interface ConsoleSession {
 /** A connection let through, before its token's consumption is on stable storage. */
 export interface Admission {
   session: ConsoleSession;
-  /** Resolves once the consumption (and its audit record) is durable; rejects if it cannot be. */
+  /** Resolves once the consumption and its audit record are durable; rejects if they cannot be. */
   durable: Promise<void>;
 }
 
@@ -89,6 +89,8 @@ const fingerprint = (tokenHash: string) => tokenHash.slice(0, 12);
  */
 export class ConsoleService {
   readonly policy: ConsolePolicy;
+  /** Tokens issued before this server started are void: see consume(). */
+  private readonly startedAt: number;
 
   constructor(
     private readonly store: Store,
@@ -98,6 +100,7 @@ export class ConsoleService {
     private readonly clock: Clock,
     policy: Partial<ConsolePolicy> = {},
   ) {
+    this.startedAt = clock.now();
     this.policy = {
       urlTtlMs: policy.urlTtlMs ?? DEFAULT_CONSOLE_POLICY.urlTtlMs,
       reconnectsPerMinute: policy.reconnectsPerMinute ?? DEFAULT_CONSOLE_POLICY.reconnectsPerMinute,
@@ -168,10 +171,10 @@ export class ConsoleService {
    * reconnect cap counted, over the connections admitted to the instance in the last minute.
    * Refusals are audited and thrown as DomainErrors (ConsoleRefusal), once durable.
    *
-   * An admission is answered as soon as it is committed, with `durable` to wait for: the gateway
-   * connects to the guest while the disk syncs (BENCHMARKS.md, relay setup), and lets nothing
-   * reach the browser before `durable` resolves, so a token that let a connection through stays
-   * used across a crash.
+   * An admission is answered as soon as it is committed, before it is on stable storage, so the
+   * connection does not wait for the disk (BENCHMARKS.md, relay setup). Single use still holds
+   * across a crash, because a restarted server refuses every token issued before it started: a
+   * consumption lost with the machine cannot be replayed. `durable` settles the audit record.
    */
   async consume(token: string, clientIp: string): Promise<Admission> {
     const tokenHash = sha256Hex(token);
@@ -209,7 +212,7 @@ export class ConsoleService {
 
   /** Consumes the token and decides on the connection, inside the caller's transaction. */
   private async admission(repos: Repositories, tokenHash: string, now: number, clientIp: string) {
-    const row = await repos.consoleTokens.consume(tokenHash, now, clientIp);
+    const row = await repos.consoleTokens.consume(tokenHash, now, clientIp, this.startedAt);
     if (!row) {
       const existing = await repos.consoleTokens.get(tokenHash);
       return {
@@ -250,7 +253,7 @@ export class ConsoleService {
     if (row.refused !== null) return ConsoleRefusal.unavailable();
     if (row.consumedAt !== null) return ConsoleRefusal.used();
     const now = this.clock.now();
-    if (row.expiresAt <= now) return ConsoleRefusal.expired();
+    if (row.expiresAt <= now || row.issuedAt < this.startedAt) return ConsoleRefusal.expired();
     const admitted = await this.store.repos.consoleTokens.countAdmitted(row.instanceId, now - RECONNECT_WINDOW_MS);
     if (admitted >= this.policy.reconnectsPerMinute)
       return ConsoleRefusal.reconnectLimit(this.policy.reconnectsPerMinute);

@@ -112,9 +112,10 @@ export interface Repositories {
     get(tokenHash: string): Promise<ConsoleToken | undefined>;
     /**
      * Marks the token consumed at `now`, in one conditional statement, if it is neither consumed
-     * nor expired; returns it only to the one caller whose statement did so.
+     * nor expired and was issued at or after `issuedSince`; returns it only to the one caller whose
+     * statement did so.
      */
-    consume(tokenHash: string, now: number, clientIp: string): Promise<ConsoleToken | undefined>;
+    consume(tokenHash: string, now: number, clientIp: string, issuedSince: number): Promise<ConsoleToken | undefined>;
     /** Records why the connection that consumed the token was turned away. */
     refuse(tokenHash: string, reason: string): Promise<void>;
     /** Connections admitted (consumed, not refused) to the instance after `since`. */

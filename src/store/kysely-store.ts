@@ -24,7 +24,8 @@ const parseFirst = <T>({ rows }: { rows: { doc: string }[] }): T | undefined =>
 
 /**
  * The queries every API request makes (authentication, reading and writing one instance, its
- * audit record), compiled once per store: see prepared.ts.
+ * audit record) and every console connection (its token), compiled once per store: see
+ * prepared.ts.
  */
 function hotQueries() {
   return {
@@ -54,6 +55,24 @@ function hotQueries() {
     ),
     audit: prepared((db, at: number, accountId: string | null, resourceId: string | null, doc: string) =>
       db.insertInto('audit').values({ at, account_id: accountId, resource_id: resourceId, doc }),
+    ),
+    consumeToken: prepared((db, tokenHash: string, now: number, clientIp: string, issuedSince: number) =>
+      db
+        .updateTable('console_tokens')
+        .set({ consumed_at: now, client_ip: clientIp })
+        .where('token_hash', '=', tokenHash)
+        .where('consumed_at', 'is', null)
+        .where('expires_at', '>', now)
+        .where('issued_at', '>=', issuedSince)
+        .returningAll(),
+    ),
+    admittedCount: prepared((db, instanceId: string, since: number) =>
+      db
+        .selectFrom('console_tokens')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('instance_id', '=', instanceId)
+        .where('consumed_at', '>', since)
+        .where('refused', 'is', null),
     ),
   };
 }
@@ -337,7 +356,7 @@ function repositories(db: Db, queries: HotQueries): Repositories {
         await db.deleteFrom('tasks').where('instance_id', '=', instanceId).execute();
       },
     },
-    consoleTokens: consoleTokenRepository(db),
+    consoleTokens: consoleTokenRepository(db, queries),
     clientTokens: {
       async get(accountId, token) {
         const row = await db
@@ -555,7 +574,7 @@ function instanceRepository(db: Db, queries: HotQueries): Repositories['instance
   };
 }
 
-function consoleTokenRepository(db: Db): Repositories['consoleTokens'] {
+function consoleTokenRepository(db: Db, queries: HotQueries): Repositories['consoleTokens'] {
   const fromRow = (row: ConsoleTokensTable): ConsoleToken => ({
     tokenHash: row.token_hash,
     accountId: row.account_id,
@@ -590,30 +609,17 @@ function consoleTokenRepository(db: Db): Repositories['consoleTokens'] {
         .executeTakeFirst();
       return row && fromRow(row);
     },
-    async consume(tokenHash, now, clientIp) {
+    async consume(tokenHash, now, clientIp, issuedSince) {
       // One statement decides: a second consumer finds consumed_at set and updates nothing.
-      const row = await db
-        .updateTable('console_tokens')
-        .set({ consumed_at: now, client_ip: clientIp })
-        .where('token_hash', '=', tokenHash)
-        .where('consumed_at', 'is', null)
-        .where('expires_at', '>', now)
-        .returningAll()
-        .executeTakeFirst();
+      const [row] = (await queries.consumeToken(db, tokenHash, now, clientIp, issuedSince)).rows;
       return row && fromRow(row);
     },
     async refuse(tokenHash, reason) {
       await db.updateTable('console_tokens').set({ refused: reason }).where('token_hash', '=', tokenHash).execute();
     },
     async countAdmitted(instanceId, since) {
-      const row = await db
-        .selectFrom('console_tokens')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('instance_id', '=', instanceId)
-        .where('consumed_at', '>', since)
-        .where('refused', 'is', null)
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
+      const [row] = (await queries.admittedCount(db, instanceId, since)).rows;
+      return Number(row!.n);
     },
     async purge(before) {
       await db.deleteFrom('console_tokens').where('expires_at', '<', before).execute();

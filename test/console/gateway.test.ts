@@ -278,3 +278,42 @@ describe('console gateway at shutdown', () => {
     }
   });
 });
+
+describe('console gateway across a crash', () => {
+  test('links issued before the server was killed are refused after its restart; new ones work', async () => {
+    const first = await TestServer.start();
+    const instanceId = await readyInstance(ecsClient(first));
+    const used = (await describeVncUrl(ecsClient(first), instanceId)).url;
+    const unused = (await describeVncUrl(ecsClient(first), instanceId)).url;
+    const viewer = await WsViewer.open(used, null);
+    const lost = viewer.closed.catch(() => null);
+    await first.stop('SIGKILL');
+    await lost;
+
+    const second = await TestServer.start({ dataDir: first.dataDir });
+    try {
+      const ecs = ecsClient(second);
+      // The instance is back with its console: what refuses the old links is their age alone.
+      const fresh = await until(async () => {
+        try {
+          return (await describeVncUrl(ecs, instanceId)).url;
+        } catch (error) {
+          if ((error as { code?: string }).code !== 'InstanceNotReady') throw error;
+          return undefined;
+        }
+      }, `${instanceId} to boot again`);
+      const here = (url: string) => url.replace(`:${first.port}/`, `:${second.port}/`);
+      // Well within their 15 s, yet void: a consumption the crash lost could otherwise be replayed.
+      const refusedUnused = await expectRefused(here(unused));
+      assert.deepEqual([refusedUnused.status, refusedUnused.code], [401, 'ConsoleTokenExpired']);
+      const refusedUsed = await expectRefused(here(used));
+      assert.equal(refusedUsed.status, 401);
+      assert.match(refusedUsed.code!, /^ConsoleToken(Used|Expired)$/);
+      const again = await WsViewer.open(fresh, null);
+      again.ws.close();
+      await again.closed;
+    } finally {
+      await second.dispose();
+    }
+  });
+});
