@@ -163,7 +163,7 @@ export async function relayBench(ctx: BenchContext): Promise<void> {
           value: median(openecs),
           unit: 'ms',
           baseline: { name: 'websockify 0.10', value: median(websockify) },
-          note: `${setups} sequential connections each after 3 warm-up ones; openecs: token check and consumption (a durable commit), upgrade, TCP connect, first byte; p99 ${percentile(openecs, 99).toFixed(2)} ms (websockify ${percentile(websockify, 99).toFixed(2)} ms, direct TCP p50 ${median(direct).toFixed(2)} ms)`,
+          note: `${setups} sequential connections each after 3 warm-up ones; openecs: token check and consumption (one SQLite commit), upgrade, TCP connect, first byte; p99 ${percentile(openecs, 99).toFixed(2)} ms (websockify ${percentile(websockify, 99).toFixed(2)} ms, direct TCP p50 ${median(direct).toFixed(2)} ms)`,
         },
         median(openecs) / median(websockify),
         '<=',
