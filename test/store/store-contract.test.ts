@@ -160,6 +160,43 @@ function contract(name: string, open: () => Promise<{ store: Store; close: () =>
       await store.repos.instances.delete('i-test000003');
       assert.equal(await store.repos.securityGroups.instanceCount('sg-b'), 0);
     });
+
+    test('console tokens: consumed once, only while live and issued since the given time; admissions counted', async () => {
+      const token = (n: number, issuedAt: number) => ({
+        tokenHash: `hash-${n}`,
+        accountId: 'acct-1',
+        instanceId: 'i-test000001',
+        issuedAt,
+        expiresAt: issuedAt + 15_000,
+        consumedAt: null,
+        clientIp: null,
+        refused: null,
+      });
+      const tokens = store.repos.consoleTokens;
+      for (const [n, issuedAt] of [
+        [1, 1_000],
+        [2, 1_000],
+        [3, 5_000],
+        [4, 5_000],
+      ] as const)
+        await tokens.insert(token(n, issuedAt));
+
+      const won = await tokens.consume('hash-1', 2_000, '10.0.0.1', 0);
+      assert.deepEqual(won, { ...token(1, 1_000), consumedAt: 2_000, clientIp: '10.0.0.1' });
+      assert.equal(await tokens.consume('hash-1', 2_001, '10.0.0.2', 0), undefined, 'used');
+      assert.equal(await tokens.consume('hash-2', 16_000, '10.0.0.1', 0), undefined, 'expired');
+      assert.equal(await tokens.consume('hash-3', 6_000, '10.0.0.1', 5_001), undefined, 'issued too early');
+      assert.equal((await tokens.get('hash-3'))!.consumedAt, null, 'a refused consumption changes nothing');
+      assert.equal((await tokens.consume('hash-3', 6_000, '10.0.0.1', 5_000))!.consumedAt, 6_000);
+      await tokens.consume('hash-4', 7_000, '10.0.0.1', 0);
+      await tokens.refuse('hash-4', 'reconnect limit');
+
+      assert.equal(await tokens.countAdmitted('i-test000001', 0), 2, 'consumed and not refused');
+      assert.equal(await tokens.countAdmitted('i-test000001', 2_000), 1, 'after the given time only');
+      assert.equal(await tokens.countAdmitted('i-other', 0), 0);
+      await tokens.purge(20_001);
+      assert.equal(await tokens.get('hash-3'), undefined, 'expired before the purge time');
+    });
   });
 }
 
