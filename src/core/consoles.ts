@@ -224,7 +224,8 @@ export class ConsoleService {
             : ConsoleRefusal.expired(),
       };
     }
-    const instance = await repos.instances.getAny(row.instanceId);
+    // Admissions to one instance take turns from here, so each counts the ones before it.
+    const instance = await repos.instances.lock(row.instanceId);
     if (!instance || instance.accountId !== row.accountId || instance.status !== 'Running') {
       await repos.consoleTokens.refuse(tokenHash, REFUSED_UNAVAILABLE);
       return { row, error: ConsoleRefusal.unavailable() };

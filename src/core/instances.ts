@@ -65,6 +65,18 @@ export interface LaunchRequest {
   start: boolean;
 }
 
+/** The caller's instance as read, or the error a caller gets for one that is not theirs. */
+function owned(instance: Instance | undefined, instanceId: string, regionId?: string): Instance {
+  if (!instance) throw notFound('InstanceNotFound', `The specified InstanceId ${instanceId} does not exist.`);
+  if (regionId !== undefined && instance.regionId !== regionId) {
+    throw notFound(
+      'InstanceNotInRegion',
+      `The specified InstanceId ${instanceId} does not exist in region ${regionId}.`,
+    );
+  }
+  return instance;
+}
+
 /** Instances: creation, the lifecycle actions, queries and security-group membership. */
 export class InstanceService {
   constructor(
@@ -329,7 +341,7 @@ export class InstanceService {
   async guestInitiated(instanceId: string, event: 'reboot' | 'poweroff'): Promise<void> {
     const outcome = await retryStale(() =>
       this.store.transaction(async (repos) => {
-        const instance = await repos.instances.getAny(instanceId);
+        const instance = await repos.instances.lock(instanceId);
         if (!instance || instance.status !== 'Running') return null;
         const next: Instance = { ...instance, status: 'Stopping', version: instance.version + 1 };
         if (!(await repos.instances.update(instance, next))) throw new StaleWrite(instanceId);
@@ -347,7 +359,8 @@ export class InstanceService {
 
   /**
    * Reads the caller's instance, lets change() decide, and writes what it returns (when it returns
-   * an instance whose version it bumped) in one transaction, retried on a concurrent write.
+   * an instance whose version it bumped) in one transaction. The read locks the row, so changes to
+   * one instance take turns; the version check still guards every write.
    */
   async mutate<R extends { instance: Instance }>(
     caller: Caller,
@@ -356,7 +369,8 @@ export class InstanceService {
   ): Promise<R> {
     return retryStale(() =>
       this.store.transaction(async (repos) => {
-        const instance = await this.get(repos, caller, instanceId);
+        const locked = await repos.instances.lock(instanceId);
+        const instance = owned(locked?.accountId === caller.accountId ? locked : undefined, instanceId);
         const result = await change(instance, repos);
         if (
           result.instance.version !== instance.version &&
@@ -370,15 +384,7 @@ export class InstanceService {
   }
 
   async get(repos: Repositories, caller: Caller, instanceId: string, regionId?: string): Promise<Instance> {
-    const instance = await repos.instances.get(caller.accountId, instanceId);
-    if (!instance) throw notFound('InstanceNotFound', `The specified InstanceId ${instanceId} does not exist.`);
-    if (regionId !== undefined && instance.regionId !== regionId) {
-      throw notFound(
-        'InstanceNotInRegion',
-        `The specified InstanceId ${instanceId} does not exist in region ${regionId}.`,
-      );
-    }
-    return instance;
+    return owned(await repos.instances.get(caller.accountId, instanceId), instanceId, regionId);
   }
 
   describe(caller: Caller, instanceId: string, regionId?: string): Promise<Instance> {

@@ -1,7 +1,9 @@
 /**
- * Optimistic concurrency: an update that finds the row's version moved on throws StaleWrite, and
- * the whole transaction is run again on fresh data. On SQLite transactions are serialized and
- * this never fires; on PostgreSQL with several connections it is what keeps updates from being lost.
+ * Every instance write is conditional on the version its transaction read: one that finds the row
+ * moved on throws StaleWrite, and the whole transaction is run again on fresh data. Core reads the
+ * rows it changes with a lock (on PostgreSQL; SQLite runs transactions one at a time), so this is
+ * the safety net, not the way concurrent changes take turns: optimism alone ran out of retries
+ * with seven writers on one instance (test/reliability/races.test.ts on PostgreSQL).
  */
 export class StaleWrite extends Error {
   constructor(what: string) {

@@ -91,6 +91,11 @@ export interface Repositories {
     get(accountId: string, instanceId: string): Promise<Instance | undefined>;
     /** Any account's instance: for operators and the lifecycle worker. */
     getAny(instanceId: string): Promise<Instance | undefined>;
+    /**
+     * getAny(), and no other transaction can lock or change the instance until this one ends:
+     * decisions about the instance made in this transaction are taken one at a time.
+     */
+    lock(instanceId: string): Promise<Instance | undefined>;
     find(filter: InstanceFilter, page: Page): Promise<PageResult<Instance>>;
     listByStatus(statuses: InstanceStatus[]): Promise<Instance[]>;
     insert(instance: Instance): Promise<void>;

@@ -96,7 +96,7 @@ export class TransitionWorker {
     const outcome = await retryStale(() =>
       this.store.transaction(async (repos) => {
         const task = await repos.tasks.get(instanceId);
-        const instance = await repos.instances.getAny(instanceId);
+        const instance = await repos.instances.lock(instanceId);
         if (!task || !instance) return null;
         if (!isTransitional(instance.status)) {
           await repos.tasks.delete(instanceId);

@@ -27,7 +27,7 @@ const parseFirst = <T>({ rows }: { rows: { doc: string }[] }): T | undefined =>
  * audit record) and every console connection (its token), compiled once per store: see
  * prepared.ts.
  */
-function hotQueries() {
+function hotQueries(dialect: SqlDialectName) {
   return {
     account: prepared((db, accountId: string) =>
       db.selectFrom('accounts').select('doc').where('account_id', '=', accountId),
@@ -44,6 +44,17 @@ function hotQueries() {
     ),
     anyInstance: prepared((db, instanceId: string) =>
       db.selectFrom('instances').select('doc').where('instance_id', '=', instanceId),
+    ),
+    /**
+     * The same, holding the row until the transaction ends. PostgreSQL runs transactions at once
+     * and needs the lock; SQLite runs them one at a time, and has no FOR UPDATE.
+     */
+    lockedInstance: prepared((db, instanceId: string) =>
+      db
+        .selectFrom('instances')
+        .select('doc')
+        .where('instance_id', '=', instanceId)
+        .$if(dialect === 'postgres', (query) => query.forUpdate()),
     ),
     /** An update that changes no filter column, the common case (names, descriptions, passwords). */
     instanceDoc: prepared((db, instanceId: string, previousVersion: number, version: number, doc: string) =>
@@ -81,7 +92,7 @@ type HotQueries = ReturnType<typeof hotQueries>;
 /** The one Store implementation: Kysely keeps SQLite and PostgreSQL on the same queries. */
 export class KyselyStore implements Store {
   readonly repos: Repositories;
-  private readonly queries = hotQueries();
+  private readonly queries: HotQueries;
 
   /**
    * `durable` resolves once everything committed so far is on stable storage (SQLite's group
@@ -93,6 +104,7 @@ export class KyselyStore implements Store {
     readonly dialect: SqlDialectName,
     private readonly durable: () => Promise<void> = () => Promise.resolve(),
   ) {
+    this.queries = hotQueries(dialect);
     const repos = afterEachCall(repositories(db, this.queries), durable);
     const audit = new BatchedInserts<AuditRecord>((records) =>
       this.transaction(async (trx) => {
@@ -504,6 +516,9 @@ function instanceRepository(db: Db, queries: HotQueries): Repositories['instance
     },
     async getAny(instanceId) {
       return parseFirst<Instance>(await queries.anyInstance(db, instanceId));
+    },
+    async lock(instanceId) {
+      return parseFirst<Instance>(await queries.lockedInstance(db, instanceId));
     },
     async find(filter: InstanceFilter, page: Page): Promise<PageResult<Instance>> {
       let query = filtered(filter)

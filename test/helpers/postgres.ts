@@ -32,6 +32,11 @@ export class TestPostgres {
     readonly url: string,
   ) {}
 
+  /** The cluster's files (tables, indexes, write-ahead log), for scans of what was stored. */
+  get dataDir(): string {
+    return join(this.dir, 'data');
+  }
+
   static async start(): Promise<TestPostgres> {
     const dir = mkdtempSync(join(tmpdir(), 'openecs-pg-'));
     if (process.getuid?.() === 0)

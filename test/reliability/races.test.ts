@@ -4,6 +4,7 @@ import { expectRefused, openWs } from '../console/helpers.js';
 import { gatewayUrlOf } from '../baidu/guest-console.js';
 import { REGION } from '../helpers/aliyun.js';
 import { signedRequest } from '../helpers/bce.js';
+import { postgresAvailable, TestPostgres } from '../helpers/postgres.js';
 import { TestServer } from '../helpers/server.js';
 import { RawClient } from '../helpers/http.js';
 import { aliyun, consoleUrl, readyInstance, SecretLedger, signV1, signV3 } from './support.js';
@@ -11,28 +12,40 @@ import { aliyun, consoleUrl, readyInstance, SecretLedger, signV1, signV3 } from 
 /**
  * Races the server must settle exactly: a console token wanted by many connections at once, the
  * per-instance reconnect cap hit by many at once, and many writers changing one instance at once
- * through both signature versions of the Alibaba dialect and the Baidu dialect.
+ * through both signature versions of the Alibaba dialect and the Baidu dialect. On SQLite, whose
+ * transactions take turns, and on PostgreSQL, whose transactions run at once.
  */
 
 type WsResult = Awaited<ReturnType<typeof openWs>>;
 const admitted = (results: WsResult[]) => results.flatMap((r) => ('ws' in r ? [r.ws] : []));
 const refusals = (results: WsResult[]) => results.flatMap((r) => ('refused' in r ? [r.refused] : []));
 
-describe('races', () => {
+for (const database of ['SQLite', 'PostgreSQL'] as const) {
+  const skip = database === 'PostgreSQL' && !postgresAvailable && 'PostgreSQL server binaries are not installed';
+  describe(`races on ${database}`, { skip }, () => races(database));
+}
+
+function races(database: 'SQLite' | 'PostgreSQL') {
   const ledger = new SecretLedger();
+  let postgres: TestPostgres | undefined;
   let server: TestServer;
   let client: RawClient;
 
   before(async () => {
+    if (database === 'PostgreSQL') postgres = await TestPostgres.start();
     // Baidu requests from 127.0.0.1 address this region, where the Alibaba calls make the instances.
-    server = await TestServer.start({ env: { OPENECS_BAIDU_REGION: REGION } });
+    server = await TestServer.start({
+      env: { OPENECS_BAIDU_REGION: REGION },
+      args: postgres ? ['--database-url', postgres.url] : [],
+    });
     client = new RawClient(server.port, 64);
   });
   after(async () => {
     client.close();
     await server.stop('SIGTERM');
-    assert.deepEqual(ledger.findLeaks([server.output], server.dataDir), []);
+    assert.deepEqual(ledger.findLeaks([server.output], server.dataDir, postgres?.dataDir), []);
     await server.dispose();
+    postgres?.stop();
   });
 
   test('50 concurrent connections with one console token: exactly one is admitted', async () => {
@@ -139,4 +152,4 @@ describe('races', () => {
     // The hostname waits for a restart to reach the guest, but the API shows the last one written.
     assert.equal(final.HostName, `host-${last}`);
   });
-});
+}

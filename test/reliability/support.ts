@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { LINUX_IMAGE, REGION, type Key, signV1Params, timestamp } from '../helpers/aliyun.js';
@@ -142,14 +142,20 @@ export class SecretLedger {
   }
 
   /** Where each secret was found; empty when none was. Read after the servers stop, so the files are final. */
-  findLeaks(outputs: string[], dataDir: string): string[] {
+  findLeaks(outputs: string[], dataDir: string, postgresDataDir?: string): string[] {
     const places: [string, Buffer][] = outputs.map((text, i) => [`server output #${i + 1}`, Buffer.from(text)]);
     for (const name of ['openecs.db', 'openecs.db-wal', 'openecs.db-shm']) {
       const file = join(dataDir, name);
       if (existsSync(file)) places.push([name, readFileSync(file)]);
     }
+    // PostgreSQL's tables, indexes and write-ahead log, every file of the cluster.
+    if (postgresDataDir) {
+      for (const entry of readdirSync(postgresDataDir, { recursive: true, withFileTypes: true })) {
+        if (entry.isFile()) places.push([`postgres ${entry.name}`, readFileSync(join(entry.parentPath, entry.name))]);
+      }
+    }
     assert.ok(
-      places.some(([name]) => name === 'openecs.db'),
+      places.some(([name]) => name === 'openecs.db' || name.startsWith('postgres ')),
       `no database in ${dataDir}: the scan would prove nothing`,
     );
     const hits: string[] = [];
