@@ -65,6 +65,27 @@ export interface LaunchRequest {
   start: boolean;
 }
 
+/**
+ * What every new instance starts with, whatever RunInstances asked for: Alibaba's defaults for the
+ * attributes only ModifyInstanceAttribute changes, no VNC password, no lock, never booted.
+ */
+export function freshState() {
+  return {
+    vncPasswordSealed: null,
+    enableJumboFrame: false,
+    privateDnsNameOptions: { ...DEFAULT_PRIVATE_DNS_NAME_OPTIONS },
+    recyclable: false,
+    enableNetworkEncryption: false,
+    nestedVirtualization: null,
+    remoteConnectionType: null,
+    lockReason: null,
+    guest: null,
+    bootCount: 0,
+    startedAt: null,
+    version: 1,
+  } satisfies Partial<Instance>;
+}
+
 /** The caller's instance as read, or the error a caller gets for one that is not theirs. */
 function owned(instance: Instance | undefined, instanceId: string, regionId?: string): Instance {
   if (!instance) throw notFound('InstanceNotFound', `The specified InstanceId ${instanceId} does not exist.`);
@@ -177,8 +198,6 @@ export class InstanceService {
           deletionProtection: request.deletionProtection,
           userData: request.userData ?? null,
           passwordHash,
-          vncPasswordSealed: null,
-          enableJumboFrame: false,
           networkInterfaceQueueNumber: type.primaryEniQueueNumber,
           cpuOptions: {
             coreCount: type.vcpus / type.threadsPerCore,
@@ -186,17 +205,8 @@ export class InstanceService {
             topologyType: type.topologyTypes[0] ?? '',
           },
           creditSpecification: type.burstable ? (request.creditSpecification ?? 'Standard') : null,
-          privateDnsNameOptions: { ...DEFAULT_PRIVATE_DNS_NAME_OPTIONS },
-          recyclable: false,
-          enableNetworkEncryption: false,
-          nestedVirtualization: null,
-          remoteConnectionType: null,
-          lockReason: null,
-          guest: null,
-          bootCount: 0,
+          ...freshState(),
           createdAt: now,
-          startedAt: null,
-          version: 1,
         };
         await repos.instances.insert(instance);
         instances.push(instance);

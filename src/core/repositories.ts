@@ -145,8 +145,8 @@ export interface Store {
   /**
    * transaction(), answering as soon as fn's writes are committed (and seen by later
    * transactions), before they are on stable storage: `durable` resolves once they are, and
-   * rejects if they cannot be. For a caller with slow work to do meanwhile; nothing that depends
-   * on `value` may leave the process before `durable` resolves. A failed fn rejects once durable.
+   * rejects if they cannot be. Only for a caller that stays correct if a crash takes the commit
+   * back, and says why (console admission: core/consoles.ts). A failed fn rejects once durable.
    */
   commit<T>(fn: (repos: Repositories) => Promise<T>): Promise<{ value: T; durable: Promise<void> }>;
   /** Reads outside an explicit transaction. */

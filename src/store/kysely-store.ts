@@ -97,7 +97,8 @@ export class KyselyStore implements Store {
   /**
    * `durable` resolves once everything committed so far is on stable storage (SQLite's group
    * commit, see sqlite-connection.ts; PostgreSQL commits durably by itself). Every transaction and
-   * every single repository call awaits it before its result leaves the store.
+   * every single repository call awaits it before its result leaves the store; commit() returns
+   * it for its caller to await.
    */
   constructor(
     private readonly db: Kysely<Database>,

@@ -15,9 +15,10 @@ const MAX_CACHED_STATEMENTS = 500;
  * - Group commit. The connection runs with synchronous=NORMAL, so a COMMIT writes its WAL frames
  *   without waiting for the disk; `durable()` then makes them durable with one fdatasync of the WAL
  *   file, off the event loop, shared by every commit made before it started. The store awaits
- *   durable() before any result leaves it, so a write is acknowledged (and a value read by
- *   anyone) only once it is on stable storage, as with synchronous=FULL, while one fsync covers
- *   the commits of many concurrent requests instead of one fsync per commit blocking the process.
+ *   durable() before any result leaves it (Store.commit() alone hands the wait to its caller),
+ *   so a write is acknowledged (and a value read by anyone) only once it is on stable storage, as
+ *   with synchronous=FULL, while one fsync covers the commits of many concurrent requests instead
+ *   of one fsync per commit blocking the process.
  */
 export class SqliteConnection implements SqliteDatabase {
   private readonly statements = new Map<string, SqliteStatement>();

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { OPERATIONS } from '../../src/dialects/aliyun/operations/index.js';
 import { $Ecs, ecsClient, type Envelope, type Key, REGION, signedV1 } from '../helpers/aliyun.js';
-import { keysOf, TRICKY_VALUES } from '../helpers/fuzz.js';
+import { keysOf, TRICKY_VALUES, URL_GARBAGE } from '../helpers/fuzz.js';
 import { enc, RawClient } from '../helpers/http.js';
 import { openecs, TEST_KEY, TestServer } from '../helpers/server.js';
 
@@ -101,23 +101,7 @@ const latin1 = fc
 const percentGarbage = fc
   .array(
     fc.oneof(
-      fc.constantFrom(
-        '%',
-        '%%',
-        '%zz',
-        '%E0%A4',
-        '%FF',
-        '%00',
-        '%C0%AF',
-        '%ED%A0%80',
-        '%2',
-        '%u1234',
-        '+',
-        '&',
-        '=',
-        '&&=',
-        '.',
-      ),
+      fc.constantFrom(...URL_GARBAGE),
       fc.string({ unit: 'grapheme-ascii', maxLength: 6 }).map((s) => s.replace(/[\s#?]/g, '')),
     ),
     { maxLength: 12 },

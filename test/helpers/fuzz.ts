@@ -36,6 +36,29 @@ export const TRICKY_VALUES = [
 ];
 
 /**
+ * Pieces of URL text that break decoding (lone and invalid escapes, overlong and surrogate UTF-8)
+ * or its structure, all printable ASCII, as a request target must be.
+ */
+export const URL_GARBAGE = [
+  '%',
+  '%%',
+  '%zz',
+  '%E0%A4',
+  '%FF',
+  '%00',
+  '%C0%AF',
+  '%ED%A0%80',
+  '%2',
+  '%u1234',
+  '+',
+  '&',
+  '=',
+  '&&=',
+  '.',
+  '/',
+] as const;
+
+/**
  * Parameter names an operation declares, flattened as the SDKs send them, plus wrong ones: index 0,
  * an index past any limit, an unindexed list and a non-numeric object-list index. `farIndex` is the
  * second index each object list is given.

@@ -1,4 +1,4 @@
-import { DEFAULT_PRIVATE_DNS_NAME_OPTIONS } from '../../src/core/instances.js';
+import { freshState } from '../../src/core/instances.js';
 import type { Instance } from '../../src/core/model.js';
 
 /**
@@ -27,22 +27,11 @@ export function instanceFixture(overrides: Partial<Instance> & Pick<Instance, 'i
     deletionProtection: false,
     userData: null,
     passwordHash: null,
-    vncPasswordSealed: null,
-    enableJumboFrame: false,
     networkInterfaceQueueNumber: 2,
     cpuOptions: { coreCount: 1, threadsPerCore: 2, topologyType: '' },
     creditSpecification: null,
-    privateDnsNameOptions: { ...DEFAULT_PRIVATE_DNS_NAME_OPTIONS },
-    recyclable: false,
-    enableNetworkEncryption: false,
-    nestedVirtualization: null,
-    remoteConnectionType: null,
-    lockReason: null,
-    guest: null,
-    bootCount: 0,
+    ...freshState(),
     createdAt: Date.now(),
-    startedAt: null,
-    version: 1,
     ...overrides,
   };
 }

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { OPERATIONS } from '../../src/dialects/aliyun/operations/index.js';
 import { REGION, type Key } from '../helpers/aliyun.js';
-import { keysOf, TRICKY_VALUES } from '../helpers/fuzz.js';
+import { keysOf, TRICKY_VALUES, URL_GARBAGE } from '../helpers/fuzz.js';
 import { signedRequest } from '../helpers/bce.js';
 import { TestServer } from '../helpers/server.js';
 import { type Answer, RawClient } from '../helpers/http.js';
@@ -109,22 +109,7 @@ class Rng {
   urlGarbage(max: number): string {
     let out = '';
     for (let n = this.int(max + 1); n > 0; n--) {
-      out += this.pick([
-        '%',
-        '%%',
-        '%zz',
-        '%E0%A4',
-        '%FF',
-        '%00',
-        '%C0%AF',
-        '%ED%A0%80',
-        '%2',
-        '+',
-        '&',
-        '=',
-        '.',
-        '/',
-      ] as const);
+      out += this.pick(URL_GARBAGE);
       if (this.chance(0.5)) out += String.fromCharCode(0x21 + this.int(94)).replace(/[#?]/, 'x');
     }
     return out;
