@@ -101,9 +101,14 @@ export async function relayBench(ctx: BenchContext): Promise<void> {
             inFlight,
           }),
         );
-      throughput.direct.push(await run({ tcp: { host: '127.0.0.1', port: sourcePort } }));
-      throughput.websockify.push(await run({ ws: `ws://127.0.0.1:${sourceRelay.port}/` }));
-      throughput.openecs.push(await run({ ws: await consoleUrl(server.host, streamed) }));
+      // Odd rounds run the paths in reverse order, so none always comes first or last.
+      const paths: [keyof typeof throughput, () => Promise<Target>][] = [
+        ['direct', async () => ({ tcp: { host: '127.0.0.1', port: sourcePort } })],
+        ['websockify', async () => ({ ws: `ws://127.0.0.1:${sourceRelay.port}/` })],
+        ['openecs', async () => ({ ws: await consoleUrl(server.host, streamed) })],
+      ];
+      for (const [path, target] of round % 2 ? paths.reverse() : paths)
+        throughput[path].push(await run(await target()));
       ctx.log(
         `relay round ${round + 1}: server->browser MB/s direct ${throughput.direct[round]!.toFixed(0)}, websockify ${throughput.websockify[round]!.toFixed(0)}, openecs ${throughput.openecs[round]!.toFixed(0)}`,
       );
@@ -141,20 +146,34 @@ export async function relayBench(ctx: BenchContext): Promise<void> {
       ),
     );
 
-    // Connection setup to the simulated guest's RFB server: until its first byte arrives.
+    // Connection setup to the simulated guest's RFB server, until its first byte arrives. The
+    // paths take turns, connection by connection, in one viewer, so all meet the same machine:
+    // measured one path after another, the medians moved by up to 2x between runs.
     const guestRelay = await startWebsockify(guestEndpoint.port);
     stops.push(() => guestRelay.stop());
-    const tokens: Target[] = [];
-    for (let i = 0; i < setups + 3; i++) tokens.push({ ws: await consoleUrl(server.host, guest) });
-    const setup = async (targets: Target[]) =>
-      (await runClient<Extract<ClientAnswer, { kind: 'setup' }>>({ kind: 'setup', targets })).ms.slice(3);
-    const repeat = (target: Target) => Array.from({ length: setups + 3 }, () => target);
-    const direct = await setup(repeat({ tcp: guestEndpoint }));
-    const websockify = await setup(repeat({ ws: `ws://127.0.0.1:${guestRelay.port}/` }));
-    const openecs = await setup(tokens);
+    const plainRelay = forkHelper('lib/plain-relay.ts', [String(guestEndpoint.port)]);
+    stops.push(() => stopChild(plainRelay));
+    const { port: plainPort } = await firstMessage<{ port: number }>(plainRelay);
+    const setupPaths = ['direct', 'websockify', 'plain', 'openecs'] as const;
+    const targets: Target[] = [];
+    for (let i = 0; i < setups + 3; i++) {
+      targets.push(
+        { tcp: guestEndpoint },
+        { ws: `ws://127.0.0.1:${guestRelay.port}/` },
+        { ws: `ws://127.0.0.1:${plainPort}/` },
+        // A fresh token for each connection, issued before the clock starts.
+        { ws: await consoleUrl(server.host, guest) },
+      );
+    }
+    const { ms } = await runClient<Extract<ClientAnswer, { kind: 'setup' }>>({ kind: 'setup', targets });
+    // Each path's connections, after its first 3 (warm-up).
+    const [direct, websockify, plain, openecs] = setupPaths.map((_, path) =>
+      ms.filter((_, i) => i % setupPaths.length === path).slice(3),
+    ) as [number[], number[], number[], number[]];
     ctx.log(
-      `relay setup p50: direct ${median(direct).toFixed(2)} ms, websockify ${median(websockify).toFixed(2)} ms, openecs ${median(openecs).toFixed(2)} ms`,
+      `relay setup p50: direct ${median(direct).toFixed(2)} ms, websockify ${median(websockify).toFixed(2)} ms, plain Node relay ${median(plain).toFixed(2)} ms, openecs ${median(openecs).toFixed(2)} ms`,
     );
+    const websockifyBaseline = { name: 'websockify 0.10', value: median(websockify) };
     ctx.record(
       ratioMetric(
         {
@@ -162,14 +181,23 @@ export async function relayBench(ctx: BenchContext): Promise<void> {
           name: 'connection setup to first RFB byte, p50',
           value: median(openecs),
           unit: 'ms',
-          baseline: { name: 'websockify 0.10', value: median(websockify) },
-          note: `${setups} sequential connections each after 3 warm-up ones; openecs: token check and consumption (one SQLite commit), upgrade, TCP connect, first byte; p99 ${percentile(openecs, 99).toFixed(2)} ms (websockify ${percentile(websockify, 99).toFixed(2)} ms, direct TCP p50 ${median(direct).toFixed(2)} ms)`,
+          baseline: websockifyBaseline,
+          note: `${setups} connections per path after 3 warm-up ones, the paths taking turns; openecs: token check and consumption (one SQLite commit), upgrade, TCP connect, first byte; p99 ${percentile(openecs, 99).toFixed(2)} ms (websockify ${percentile(websockify, 99).toFixed(2)} ms, direct TCP p50 ${median(direct).toFixed(2)} ms)`,
         },
         median(openecs) / median(websockify),
         '<=',
         0.3,
       ),
     );
+    ctx.record({
+      bench: 'relay',
+      name: 'connection setup, check-free Node relay (reference), p50',
+      value: median(plain),
+      unit: 'ms',
+      baseline: websockifyBaseline,
+      ratio: median(plain) / median(websockify),
+      note: 'lib/plain-relay.ts: ws and net with no token, check, log or audit, taking turns with the paths above: the floor under any Node relay here',
+    });
 
     // Keystroke to the update that shows its echo, through the gateway and directly.
     const keystrokes = async (target: Target) =>
