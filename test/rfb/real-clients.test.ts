@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,13 +7,14 @@ import { type TestContext, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeScreen, consoleLines } from './fake-screen.js';
 import { nullInput, startServer } from './rfb-client.js';
+import { haveProgram, haveTool } from '../helpers/tools.js';
 
 const run = promisify(execFile);
 const PASSWORD = 'rfb-test';
 
-function hasCommand(path: string): boolean {
-  return existsSync(path);
-}
+const CONVERT = '/usr/bin/convert';
+const IMAGEMAGICK = 'ImageMagick convert (apt-get install imagemagick)';
+const NET_VNC = 'Net::VNC (apt-get install libnet-vnc-perl)';
 
 async function hasNetVnc(): Promise<boolean> {
   try {
@@ -111,10 +112,9 @@ function assertJpegMatches(t: TestContext, actual: Buffer, screen: FakeScreen): 
 for (const encodings of ['raw', null, 'tight', 'zlib', 'copyrect tight zlib raw']) {
   const label = encodings === null ? 'its own choice of encoding' : `-encodings "${encodings}"`;
   test(`vncsnapshot (RFB 3.3, VNC auth) with ${label} captures the screen`, async (t) => {
-    if (!hasCommand('/usr/bin/vncsnapshot'))
-      return t.skip('vncsnapshot is not installed (apt-get install vncsnapshot)');
-    if (!hasCommand('/usr/bin/vncpasswd')) return t.skip('vncpasswd is not installed (apt-get install tigervnc-tools)');
-    if (!hasCommand('/usr/bin/convert')) return t.skip('ImageMagick convert is not installed');
+    if (!haveProgram(t, '/usr/bin/vncsnapshot', 'vncsnapshot (apt-get install vncsnapshot)')) return;
+    if (!haveProgram(t, '/usr/bin/vncpasswd', 'vncpasswd (apt-get install tigervnc-tools)')) return;
+    if (!haveProgram(t, CONVERT, IMAGEMAGICK)) return;
     const dir = mkdtempSync(join(tmpdir(), 'rfb-vncsnapshot-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const passwd = join(dir, 'passwd');
@@ -152,8 +152,8 @@ $vnc->capture->save($file);
 for (const depth of [0, 16]) {
   const label = depth === 0 ? "the server's pixel format" : '16 bpp (RGB555)';
   test(`Net::VNC logs in with a password and captures the screen exactly, in ${label}`, async (t) => {
-    if (!(await hasNetVnc())) return t.skip('Net::VNC is not installed (apt-get install libnet-vnc-perl)');
-    if (!hasCommand('/usr/bin/convert')) return t.skip('ImageMagick convert is not installed');
+    if (!haveTool(t, await hasNetVnc(), NET_VNC)) return;
+    if (!haveProgram(t, CONVERT, IMAGEMAGICK)) return;
     const dir = mkdtempSync(join(tmpdir(), 'rfb-netvnc-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const screen = testScreen();
@@ -170,7 +170,7 @@ for (const depth of [0, 16]) {
 }
 
 test('Net::VNC with a wrong password is refused', async (t) => {
-  if (!(await hasNetVnc())) return t.skip('Net::VNC is not installed (apt-get install libnet-vnc-perl)');
+  if (!haveTool(t, await hasNetVnc(), NET_VNC)) return;
   const screen = testScreen();
   const server = await startServer({ screen, input: nullInput, name: 'perl', password: () => PASSWORD });
   t.after(() => server.close());

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkVncAuth, desEcb, vncAuthKey, vncAuthResponse } from '../../src/rfb/vnc-auth.js';
+import { haveProgram } from '../helpers/tools.js';
 
 test('single DES through des-ede3-ecb matches the classic known answer', () => {
   const out = desEcb(Buffer.from('133457799BBCDFF1', 'hex'), Buffer.from('0123456789ABCDEF', 'hex'));
@@ -29,7 +29,7 @@ test('checkVncAuth accepts the right response and rejects others', () => {
 });
 
 test('DES with the bit-mirrored key agrees with TigerVNC vncpasswd -f', (t) => {
-  if (!existsSync('/usr/bin/vncpasswd')) return t.skip('vncpasswd (tigervnc-tools) is not installed');
+  if (!haveProgram(t, '/usr/bin/vncpasswd', 'vncpasswd (apt-get install tigervnc-tools)')) return;
   // vncpasswd obfuscates the password with DES under this fixed key, through the same d3des code
   // path (and bit order) VNC authentication uses.
   const fixedKey = String.fromCharCode(23, 82, 107, 6, 35, 78, 88, 7);
