@@ -101,7 +101,7 @@ export async function relayBench(ctx: BenchContext): Promise<void> {
             inFlight,
           }),
         );
-      // Odd rounds run the paths in reverse order, so none always comes first or last.
+      // Every second round runs the paths in reverse order, so none always comes first or last.
       const paths: [keyof typeof throughput, () => Promise<Target>][] = [
         ['direct', async () => ({ tcp: { host: '127.0.0.1', port: sourcePort } })],
         ['websockify', async () => ({ ws: `ws://127.0.0.1:${sourceRelay.port}/` })],

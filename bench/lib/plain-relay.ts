@@ -21,6 +21,7 @@ server.on('upgrade', (request, socket, head) => {
       tcp.on('data', (bytes) => ws.send(bytes));
       ws.on('message', (bytes: Buffer) => tcp.write(bytes));
       ws.on('close', () => tcp.destroy());
+      ws.on('error', () => tcp.destroy());
       tcp.on('close', () => ws.terminate());
     }),
   );
