@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { $Ecs, ecsClient, type EcsClient, REGION, runningInstance } from '../helpers/aliyun.js';
+import { $Ecs, ecsClient, type EcsClient, launchInstances, REGION, runningInstance } from '../helpers/aliyun.js';
 import { TestServer } from '../helpers/server.js';
 
 /**
@@ -128,5 +128,49 @@ describe('concurrent changes to one instance', () => {
       [...final.securityGroupIds!.securityGroupId!].sort(),
       [firstGroup, ...((rounds - 1) % 2 === 0 ? [extra] : [])].sort(),
     );
+  });
+});
+
+/**
+ * Answers to requests that arrive together are written together at the end of the event loop's
+ * turn (http-server.ts): each must still reach the request it answers, successes and errors alike.
+ */
+describe('answers to concurrent requests', () => {
+  let server: TestServer;
+  let clients: [EcsClient, EcsClient];
+  let instanceIds: string[];
+
+  before(async () => {
+    server = await TestServer.start();
+    clients = [ecsClient(server), ecsClient(server, { v1: true })];
+    ({ instanceIds } = await launchInstances(clients[0], { amount: 10 }));
+  });
+  after(() => server.dispose());
+
+  test('120 calls at once over two clients, one in four for a missing instance: each gets its own answer', async () => {
+    const asked = Array.from({ length: 120 }, (_, i) =>
+      i % 4 === 3 ? `i-missing${String(i).padStart(11, '0')}` : instanceIds[i % instanceIds.length]!,
+    );
+    const results = await Promise.allSettled(
+      asked.map((instanceId, i) =>
+        clients[i % 2]!.describeInstanceAttribute(new $Ecs.DescribeInstanceAttributeRequest({ instanceId })),
+      ),
+    );
+    const requestIds = new Set<string>();
+    results.forEach((result, i) => {
+      if (asked[i]!.startsWith('i-missing')) {
+        assert.equal(result.status, 'rejected', `call ${i} for a missing instance`);
+        const error = (result as PromiseRejectedResult).reason as { code?: string; data?: { RequestId?: string } };
+        assert.equal(error.code, 'InvalidInstanceId.NotFound');
+        requestIds.add(error.data!.RequestId!);
+      } else {
+        assert.equal(result.status, 'fulfilled', `call ${i}: ${String((result as PromiseRejectedResult).reason)}`);
+        const body = (result as PromiseFulfilledResult<{ body?: { instanceId?: string; requestId?: string } }>).value
+          .body!;
+        assert.equal(body.instanceId, asked[i], `call ${i} answered with its own instance`);
+        requestIds.add(body.requestId!);
+      }
+    });
+    assert.equal(requestIds.size, asked.length, 'every answer is a different response');
   });
 });
