@@ -13,7 +13,9 @@ import type {
 
 /**
  * What core needs from storage. The store implements it once for SQLite and PostgreSQL (Kysely);
- * every method runs inside the transaction that `Store.transaction` opened.
+ * every method runs inside the transaction that `Store.transaction` opened. What a read returns
+ * may be shared with other callers (the store caches some rows, frozen): build changed copies,
+ * never change it in place.
  */
 export interface InstanceFilter {
   accountId: string;

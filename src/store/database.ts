@@ -34,11 +34,10 @@ function sqliteDatabase(file: string): SqliteConnection {
 
 export async function openStore(location: StoreLocation): Promise<Store> {
   let db: Kysely<Database>;
-  let durable: (() => Promise<void>) | undefined;
+  let sqlite: SqliteConnection | undefined;
   if (location.kind === 'sqlite') {
-    const connection = sqliteDatabase(location.file);
-    durable = () => connection.durable();
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+    sqlite = sqliteDatabase(location.file);
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   } else {
     // Loaded only for PostgreSQL: its modules were 5% of a SQLite server's start-up (BENCHMARKS.md).
     const { default: pg } = await import('pg');
@@ -50,6 +49,7 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     });
   }
   await migrateToLatest(db as Kysely<unknown>, location.kind);
-  await durable?.();
-  return new KyselyStore(db, location.kind, durable);
+  await sqlite?.durable();
+  // SQLite: group commit's durable() and the read cache's commit watch (PostgreSQL needs neither).
+  return new KyselyStore(db, location.kind, sqlite && (() => sqlite.durable()), sqlite);
 }

@@ -15,6 +15,7 @@ import type { InstanceStatus } from '../core/lifecycle.js';
 import type { SqlDialectName } from './database.js';
 import type { ConsoleTokensTable, Database } from './schema.js';
 import { prepared } from './prepared.js';
+import { type CommitWatch, ReadCache } from './read-cache.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -93,29 +94,40 @@ type HotQueries = ReturnType<typeof hotQueries>;
 export class KyselyStore implements Store {
   readonly repos: Repositories;
   private readonly queries: HotQueries;
+  private readonly cache: ReadCache | null;
 
   /**
    * `durable` resolves once everything committed so far is on stable storage (SQLite's group
    * commit, see sqlite-connection.ts; PostgreSQL commits durably by itself). Every transaction and
    * every single repository call awaits it before its result leaves the store; commit() returns
    * it for its caller to await.
+   *
+   * With `watch` (SQLite), the access keys and instances read outside transactions are cached:
+   * see read-cache.ts.
    */
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: SqlDialectName,
     private readonly durable: () => Promise<void> = () => Promise.resolve(),
+    watch?: CommitWatch,
   ) {
     this.queries = hotQueries(dialect);
-    const repos = afterEachCall(repositories(db, this.queries), durable);
+    const cache = (this.cache = watch ? new ReadCache(watch) : null);
+    const repos = afterEachCall(repositories(db, this.queries, cache), durable);
     const audit = new BatchedInserts<AuditRecord>((records) =>
       this.transaction(async (trx) => {
         for (const record of records) await trx.audit.insert(record);
       }),
     );
     this.repos = { ...repos, audit: { ...repos.audit, insert: (record) => audit.add(record) } };
+    if (cache) this.repos = { ...this.repos, ...cachedReads(repos, cache) };
   }
 
   async transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
+    // Earlier commits durable first: concurrent writers then run their transactions together
+    // between WAL syncs, not one by one while a sync is under way, at a third less CPU each under
+    // load (BENCHMARKS.md, change 20). commit() does not wait: a console connection must not.
+    await this.durable();
     const { value, durable } = await this.commit(fn);
     await durable;
     return value;
@@ -124,7 +136,7 @@ export class KyselyStore implements Store {
   async commit<T>(fn: (repos: Repositories) => Promise<T>): Promise<{ value: T; durable: Promise<void> }> {
     let value: T;
     try {
-      value = await this.db.transaction().execute((trx) => fn(repositories(trx, this.queries)));
+      value = await this.db.transaction().execute((trx) => fn(repositories(trx, this.queries, this.cache)));
     } catch (error) {
       // What failed wrote nothing, but it may have read what others committed: not before that is durable.
       await this.durable();
@@ -184,7 +196,31 @@ function afterEachCall(repos: Repositories, then: () => Promise<void>): Reposito
   return Object.fromEntries(Object.entries(repos).map(([name, repo]) => [name, wrap(repo)])) as unknown as Repositories;
 }
 
-function repositories(db: Db, queries: HotQueries): Repositories {
+const keyEntry = (accessKeyId: string) => `access-key:${accessKeyId}`;
+const instanceEntry = (instanceId: string) => `instance:${instanceId}`;
+
+/** The reads every API request makes, answered from the cache when it can (read-cache.ts). */
+function cachedReads(repos: Repositories, cache: ReadCache): Pick<Repositories, 'accessKeys' | 'instances'> {
+  const anyInstance = (instanceId: string) =>
+    cache.read(instanceEntry(instanceId), () => repos.instances.getAny(instanceId));
+  return {
+    accessKeys: {
+      ...repos.accessKeys,
+      get: (accessKeyId) => cache.read(keyEntry(accessKeyId), () => repos.accessKeys.get(accessKeyId)),
+    },
+    instances: {
+      ...repos.instances,
+      getAny: anyInstance,
+      async get(accountId, instanceId) {
+        const instance = await anyInstance(instanceId);
+        return instance?.accountId === accountId ? instance : undefined;
+      },
+    },
+  };
+}
+
+/** Every write to a cached row forgets it first (`cache` is null when nothing is cached). */
+function repositories(db: Db, queries: HotQueries, cache: ReadCache | null): Repositories {
   return {
     accounts: {
       async get(accountId) {
@@ -221,6 +257,7 @@ function repositories(db: Db, queries: HotQueries): Repositories {
         return (await query.orderBy('access_key_id').execute()).map((r) => parse<AccessKey>(r));
       },
       async insert(key) {
+        cache?.forget(keyEntry(key.accessKeyId));
         await db
           .insertInto('access_keys')
           .values({
@@ -234,6 +271,7 @@ function repositories(db: Db, queries: HotQueries): Repositories {
       async setStatus(accessKeyId, status) {
         const key = await this.get(accessKeyId);
         if (!key) return false;
+        cache?.forget(keyEntry(accessKeyId));
         await db
           .updateTable('access_keys')
           .set({ status, doc: JSON.stringify({ ...key, status }) })
@@ -348,7 +386,7 @@ function repositories(db: Db, queries: HotQueries): Repositories {
         return Number(row.n);
       },
     },
-    instances: instanceRepository(db, queries),
+    instances: instanceRepository(db, queries, cache),
     tasks: {
       async get(instanceId) {
         const row = await db.selectFrom('tasks').select('doc').where('instance_id', '=', instanceId).executeTakeFirst();
@@ -402,7 +440,7 @@ function repositories(db: Db, queries: HotQueries): Repositories {
   };
 }
 
-function instanceRepository(db: Db, queries: HotQueries): Repositories['instances'] {
+function instanceRepository(db: Db, queries: HotQueries, cache: ReadCache | null): Repositories['instances'] {
   function filtered(filter: InstanceFilter) {
     let query = db.selectFrom('instances').where('account_id', '=', filter.accountId);
     if (filter.regionId) query = query.where('region_id', '=', filter.regionId);
@@ -543,6 +581,7 @@ function instanceRepository(db: Db, queries: HotQueries): Repositories['instance
       return rows.map((r) => parse<Instance>(r));
     },
     async insert(instance) {
+      cache?.forget(instanceEntry(instance.instanceId));
       await db
         .insertInto('instances')
         .values({ instance_id: instance.instanceId, ...columns(instance) })
@@ -553,6 +592,7 @@ function instanceRepository(db: Db, queries: HotQueries): Repositories['instance
     async update(before, instance) {
       // The row still holds `before` exactly when its version is before's: every write bumps it.
       if (before.instanceId !== instance.instanceId || before.version !== instance.version - 1) return false;
+      cache?.forget(instanceEntry(instance.instanceId));
       // Only the columns that changed (doc and version always do): SQLite rewrites the entries of
       // every index on a column named in SET, changed or not, and each is a page in the WAL.
       const previous = filterColumns(before);
@@ -576,6 +616,7 @@ function instanceRepository(db: Db, queries: HotQueries): Repositories['instance
       return true;
     },
     async delete(instanceId) {
+      cache?.forget(instanceEntry(instanceId));
       const placed = await db
         .selectFrom('instances')
         .select(['account_id', 'region_id'])

@@ -1,6 +1,7 @@
 import { closeSync, fdatasync, openSync } from 'node:fs';
 import type SQLite from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import type { CommitWatch } from './read-cache.js';
 
 /** Distinct SQL texts kept compiled; the server's queries are a few dozen shapes. */
 const MAX_CACHED_STATEMENTS = 500;
@@ -20,8 +21,9 @@ const MAX_CACHED_STATEMENTS = 500;
  *   with synchronous=FULL, while one fsync covers the commits of many concurrent requests instead
  *   of one fsync per commit blocking the process.
  */
-export class SqliteConnection implements SqliteDatabase {
+export class SqliteConnection implements SqliteDatabase, CommitWatch {
   private readonly statements = new Map<string, SqliteStatement>();
+  private readonly dataVersion: SQLite.Statement<[], number>;
   /** Writes committed, ever (see ran()). */
   private writes = 0;
   private transactionWrote = false;
@@ -38,7 +40,18 @@ export class SqliteConnection implements SqliteDatabase {
   constructor(
     private readonly db: SQLite.Database,
     private readonly walFile: string,
-  ) {}
+  ) {
+    this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+  }
+
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
+  }
+
+  /** SQLite's data_version: it changes when another connection commits, never for this one's commits. */
+  othersCommits(): number {
+    return this.dataVersion.get()!;
+  }
 
   prepare(sql: string): SqliteStatement {
     const cached = this.statements.get(sql);
