@@ -5,7 +5,19 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** Alibaba's timestamp format: ISO 8601 UTC to the minute, e.g. 2026-11-23T05:52Z. */
+const minutesFormatted = new Map<number, string>();
+
+/**
+ * Alibaba's timestamp format: ISO 8601 UTC to the minute, e.g. 2026-11-23T05:52Z. Remembered per
+ * minute: every instance shape has two, and formatting a Date costs more than the rest of a shape.
+ */
 export function isoMinute(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16) + 'Z';
+  const minute = Math.floor(ms / 60_000);
+  let text = minutesFormatted.get(minute);
+  if (text === undefined) {
+    if (minutesFormatted.size >= 10_000) minutesFormatted.clear();
+    text = new Date(minute * 60_000).toISOString().slice(0, 16) + 'Z';
+    minutesFormatted.set(minute, text);
+  }
+  return text;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * SignatureNonces seen in the last 15 minutes. A nonce only needs remembering while a request
@@ -19,7 +19,7 @@ export class NonceCache {
     // A digest rather than the text: 44 bytes however long the nonce is, and a string of its own.
     // The nonce and key id are slices of the request's URL, body or headers, and kept as they are
     // they would keep all of that in memory for the whole window (some 400 bytes per request).
-    const key = createHash('sha256').update(accessKeyId).update('\n').update(nonce).digest('base64');
+    const key = hash('sha256', `${accessKeyId}\n${nonce}`, 'base64');
     if (this.seen.has(key)) return false;
     this.seen.set(key, now + this.windowMs);
     return true;
