@@ -125,7 +125,7 @@ export class KyselyStore implements Store {
 
   async transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
     // Earlier commits durable first: concurrent writers then run their transactions together
-    // between WAL syncs, not one by one while a sync is under way, at a third less CPU each under
+    // between WAL syncs, not one by one while a sync is under way, and each costs less CPU under
     // load (BENCHMARKS.md, change 20). commit() does not wait: a console connection must not.
     await this.durable();
     const { value, durable } = await this.commit(fn);

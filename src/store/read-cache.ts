@@ -16,8 +16,8 @@ const OTHERS_CHECK_MS = 1;
 
 /**
  * Recently read access keys and instances, by id. Every API request reads its access key and the
- * instance it names, and those reads were half of a DescribeInstanceAttribute's server time under
- * load (BENCHMARKS.md, change 19). It is safe to answer from memory because:
+ * instance it names, and those reads were about a third of a DescribeInstanceAttribute's server
+ * time under load (BENCHMARKS.md, change 19). It is safe to answer from memory because:
  *
  * - the store's own writes `forget()` the rows they touch, in or out of a transaction, committed
  *   or rolled back (forgetting is always safe);
