@@ -88,8 +88,9 @@ export class AccountService {
 
   /**
    * Every signed request needs its key's secret: opening the sealed value each time was a tenth of
-   * a request's CPU (BENCHMARKS.md). The key row is still read per request, so a disabled key stops
-   * working at once; only the decryption is remembered, in memory, keyed by the sealed text.
+   * a request's CPU (BENCHMARKS.md). The key's status is still checked on every request (the store's
+   * read cache sees a key disabled by an admin command), so a disabled key stops working at once;
+   * only the decryption is remembered, in memory, keyed by the sealed text.
    */
   private openSecret(sealed: string): string {
     let secret = this.openedSecrets.get(sealed);

@@ -112,15 +112,18 @@ export class KyselyStore implements Store {
     watch?: CommitWatch,
   ) {
     this.queries = hotQueries(dialect);
-    const cache = (this.cache = watch ? new ReadCache(watch) : null);
-    const repos = afterEachCall(repositories(db, this.queries, cache), durable);
+    this.cache = watch ? new ReadCache(watch) : null;
+    const repos = afterEachCall(repositories(db, this.queries, this.cache), durable);
     const audit = new BatchedInserts<AuditRecord>((records) =>
       this.transaction(async (trx) => {
         for (const record of records) await trx.audit.insert(record);
       }),
     );
-    this.repos = { ...repos, audit: { ...repos.audit, insert: (record) => audit.add(record) } };
-    if (cache) this.repos = { ...this.repos, ...cachedReads(repos, cache) };
+    this.repos = {
+      ...repos,
+      ...(this.cache && cachedReads(repos, this.cache)),
+      audit: { ...repos.audit, insert: (record) => audit.add(record) },
+    };
   }
 
   async transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
