@@ -1,7 +1,12 @@
 import type { Catalog, Image, InstanceType } from './catalog.js';
 import type { Clock } from './clock.js';
 import type { ComputeDriver, ConsoleEndpoint } from './compute.js';
-import { type AttributeChanges, applyAttributeChanges, checkAttributeChanges } from './attributes.js';
+import {
+  type AttributeChanges,
+  applyAttributeChanges,
+  checkAttributeChanges,
+  usesPreviewFeature,
+} from './attributes.js';
 import { DomainError, forbidden, invalidState, invalidValue, notFound } from './errors.js';
 import type { CoreEvents } from './events.js';
 import { resourceId } from './ids.js';
@@ -273,8 +278,10 @@ export class InstanceService {
     const { instance } = await this.mutate(caller, instanceId, async (instance, repos) => {
       assertUnlocked(instance);
       const type = this.instanceType(instance.instanceType);
-      const account = await repos.accounts.get(caller.accountId);
-      checkAttributeChanges(instance, type, account!, changes);
+      const previewFeatures = usesPreviewFeature(changes)
+        ? (await repos.accounts.get(caller.accountId))!.previewFeatures
+        : [];
+      checkAttributeChanges(instance, type, previewFeatures, changes);
       if (changes.userData !== undefined && !this.image(instance.imageId).supportsCloudInit) {
         throw invalidValue('ImageNotSupportCloudInit', 'The specified image does not support cloud-init.', 'UserData');
       }

@@ -57,8 +57,16 @@ class AnswersAtTurnEnd {
   }
 }
 
+const NO_BODY = Buffer.alloc(0);
+
 /** Reads the whole body, or resolves null as soon as it passes MAX_BODY_BYTES (and stops reading). */
 function readBody(request: IncomingMessage): Promise<Buffer | null> {
+  // Neither Content-Length nor Transfer-Encoding, or a Content-Length of 0: no body (RFC 9112,
+  // 6.3), nothing to wait for. Most SDK calls are such, their parameters in the query; Node
+  // discards the request stream's end once the response is sent.
+  if (request.headers['transfer-encoding'] === undefined && Number(request.headers['content-length'] ?? 0) === 0) {
+    return Promise.resolve(NO_BODY);
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -13,6 +13,7 @@ import {
   runningInstance,
   sdkError,
   signedV1,
+  signV1Params,
   v1StringToSign,
 } from '../helpers/aliyun.js';
 import { enc } from '../helpers/http.js';
@@ -491,6 +492,25 @@ describe('Alibaba gateway: every rejection is documented, enveloped and changes 
       assert.match(Message, /body exceeds 262144 bytes/);
       assert.equal(answer.headers.connection, 'close');
       await unchanged();
+    });
+
+    test('a form body is read however it is framed: chunked, or with a Content-Length', async () => {
+      // A request with no framing headers has no body; one that has either must be read whole,
+      // since its parameters (Action among them) may be all in it.
+      const form = () =>
+        Object.entries(signV1Params({ Action: 'DescribeRegions' }, TEST_KEY, 'POST'))
+          .map(([k, v]) => `${enc(k)}=${enc(v)}`)
+          .join('&');
+      const contentType = 'application/x-www-form-urlencoded';
+      for (const framing of [{ 'transfer-encoding': 'chunked' }, {}] as Record<string, string>[]) {
+        const answer = await send(server, {
+          method: 'POST',
+          headers: { 'content-type': contentType, ...framing },
+          body: form(),
+        });
+        const regions = succeeded(answer).Regions as { Region: unknown[] };
+        assert.ok(regions.Region.length > 0, answer.body);
+      }
     });
 
     test('a chunked body that grows past 256 KB gets an answer, not a reset connection', async () => {

@@ -17,6 +17,20 @@ function envelope(status: number, format: ResponseFormat, body: string, requestI
   };
 }
 
+/**
+ * The JSON of frozen fields, without its braces: fields that cannot change render the same every
+ * time, and DescribeInstanceAttribute answers one frozen shape per instance version (see its
+ * operation). Rendering that 1.1 KB shape was a tenth of the request's server time.
+ */
+const renderedFields = new WeakMap<object, string>();
+
+function fieldsJson(fields: Record<string, unknown>): string {
+  if (!Object.isFrozen(fields)) return JSON.stringify(fields).slice(1, -1);
+  let json = renderedFields.get(fields);
+  if (json === undefined) renderedFields.set(fields, (json = JSON.stringify(fields).slice(1, -1)));
+  return json;
+}
+
 /** A success body: the operation's fields plus RequestId, and never a Code (pop-core would throw). */
 export function renderSuccess(
   action: string,
@@ -24,8 +38,12 @@ export function renderSuccess(
   requestId: string,
   format: ResponseFormat,
 ): ApiResponse {
+  if (format === 'JSON') {
+    // The same bytes as JSON.stringify({ RequestId, ...fields }).
+    const rest = fieldsJson(fields);
+    return envelope(200, format, `{"RequestId":${JSON.stringify(requestId)}${rest && ','}${rest}}`, requestId);
+  }
   const body = { RequestId: requestId, ...fields };
-  if (format === 'JSON') return envelope(200, format, JSON.stringify(body), requestId);
   return envelope(
     200,
     format,
