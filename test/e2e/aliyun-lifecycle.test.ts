@@ -24,10 +24,13 @@ describe('Alibaba ECS lifecycle through the official SDKs', () => {
   for (const mode of ['V3 (ACS3-HMAC-SHA256)', 'V1 (signatureAlgorithm v2)'] as const) {
     test(`@alicloud/ecs20140526 ${mode}: run, stop, start, reboot, delete`, async () => {
       const ecs = ecsClient(server, { v1: mode.startsWith('V1') });
+      const launchedFrom = Date.now();
       const { instanceId, securityGroupId } = await runningInstance(ecs, {
         instanceName: 'lifecycle-test',
         hostName: 'life-host',
       });
+      // Alibaba's times are UTC to the minute: the minute the instance was created (and started).
+      const minutes = new Set([launchedFrom, Date.now()].map((ms) => new Date(ms).toISOString().slice(0, 16) + 'Z'));
 
       const described = await ecs.describeInstances(
         new $Ecs.DescribeInstancesRequest({ regionId: REGION, instanceIds: JSON.stringify([instanceId]) }),
@@ -42,6 +45,10 @@ describe('Alibaba ECS lifecycle through the official SDKs', () => {
       assert.deepEqual(instance.securityGroupIds!.securityGroupId, [securityGroupId]);
       assert.match(instance.vpcAttributes!.privateIpAddress!.ipAddress![0]!, /^172\.16\.\d+\.\d+$/);
       assert.match(instanceId, /^i-bp[a-z0-9]{18}$/);
+      assert.ok(minutes.has(instance.creationTime!), instance.creationTime);
+      assert.ok(minutes.has(instance.startTime!), instance.startTime);
+      const attribute = await ecs.describeInstanceAttribute(new $Ecs.DescribeInstanceAttributeRequest({ instanceId }));
+      assert.equal(attribute.body!.creationTime, instance.creationTime);
 
       await ecs.stopInstance(new $Ecs.StopInstanceRequest({ instanceId }));
       assert.equal(await statusOf(ecs, instanceId), 'Stopping');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { isoMinute } from '../../src/core/clock.js';
 import { pendingChanges } from '../../src/core/guest-spec.js';
 import { contains, formatCidr, hostAddress, overlaps, parseCidr, subnet } from '../../src/core/ipv4.js';
 import { ACTIONS, isAllowed, nextStatus } from '../../src/core/lifecycle.js';
@@ -103,5 +104,18 @@ describe('pending changes are derived from accepted vs applied', () => {
       ['HostName', 'Password', 'MTU'],
     );
     assert.match(changes[0]!.appliesOn, /RebootInstance/);
+  });
+});
+
+describe('timestamps', () => {
+  test('isoMinute is ISO 8601 UTC to the minute, remembered per minute without mixing minutes up', () => {
+    const at = Date.UTC(2026, 10, 23, 5, 52);
+    assert.equal(isoMinute(at), '2026-11-23T05:52Z');
+    assert.equal(isoMinute(at + 59_999), '2026-11-23T05:52Z');
+    assert.equal(isoMinute(at + 60_000), '2026-11-23T05:53Z');
+    assert.equal(isoMinute(at - 1), '2026-11-23T05:51Z');
+    for (let ms = at - 3 * 86_400_000; ms < at; ms += 7_777_777) {
+      assert.equal(isoMinute(ms), new Date(ms).toISOString().slice(0, 16) + 'Z');
+    }
   });
 });

@@ -18,9 +18,10 @@ function envelope(status: number, format: ResponseFormat, body: string, requestI
 }
 
 /**
- * The JSON of frozen fields, without its braces: fields that cannot change render the same every
- * time, and DescribeInstanceAttribute answers one frozen shape per instance version (see its
- * operation). Rendering that 1.1 KB shape was a tenth of the request's server time.
+ * The JSON of frozen fields, without its braces. Freezing fields is their maker's promise that
+ * nothing in them, nested values included, will change, so they render the same every time:
+ * DescribeInstanceAttribute answers one frozen shape per instance version (see its operation), and
+ * rendering that 1.1 KB shape was a tenth of the request's server time.
  */
 const renderedFields = new WeakMap<object, string>();
 
