@@ -68,8 +68,6 @@ export async function runClient<T extends ClientAnswer>(job: ClientJob): Promise
   return answer;
 }
 
-const mbps = (answer: Extract<ClientAnswer, { kind: 'throughput' }>) => answer.bytes / answer.seconds / 1e6;
-
 export async function relayBench(ctx: BenchContext): Promise<void> {
   const rounds = ctx.quick ? 1 : 3;
   const seconds = ctx.quick ? 2 : 4;
@@ -79,38 +77,49 @@ export async function relayBench(ctx: BenchContext): Promise<void> {
   const source = forkHelper('lib/rfb-source.ts');
   const stops: (() => Promise<void>)[] = [];
   try {
-    const { port: sourcePort, frameBytes } = await firstMessage<{ port: number; frameBytes: number }>(source);
+    const ready = await firstMessage<{ port: number; wsPort: number; frameBytes: number }>(source);
+    const { port: sourcePort, wsPort, frameBytes } = ready;
     const server = await startConsoleServer(dataDir, ctx.serverNodeArgs);
     stops.push(() => server.stop());
     const [streamed, guest] = (await runningInstances(server.host, 2)) as [string, string];
     await server.request({ op: 'redirect', instanceId: streamed, port: sourcePort });
     const guestEndpoint = (await server.request({ op: 'console', instanceId: guest })).endpoint!;
 
-    // Throughput: the same synthetic stream directly, through websockify, through the gateway.
+    // Throughput: the same synthetic stream directly, through websockify, through the gateway,
+    // and as a reference, over a WebSocket from the source itself (no relay in between).
     const sourceRelay = await startWebsockify(sourcePort);
     stops.push(() => sourceRelay.stop());
-    const throughput = { direct: [] as number[], websockify: [] as number[], openecs: [] as number[] };
+    const perPath = () => ({
+      direct: [] as number[],
+      websockify: [] as number[],
+      openecs: [] as number[],
+      unrelayed: [] as number[],
+    });
+    const throughput = perPath();
+    /** The viewer's CPU seconds per GB received: what taking each path's stream costs it. */
+    const viewerCpu = perPath();
     const inFlight = 4;
     for (let round = 0; round < rounds; round++) {
-      const run = async (target: Target) =>
-        mbps(
-          await runClient<Extract<ClientAnswer, { kind: 'throughput' }>>({
-            kind: 'throughput',
-            target,
-            seconds,
-            inFlight,
-          }),
-        );
+      const run = async (path: keyof typeof throughput, target: Target) => {
+        const answer = await runClient<Extract<ClientAnswer, { kind: 'throughput' }>>({
+          kind: 'throughput',
+          target,
+          seconds,
+          inFlight,
+        });
+        throughput[path].push(answer.bytes / answer.seconds / 1e6);
+        viewerCpu[path].push(answer.cpuSeconds / (answer.bytes / 1e9));
+      };
       // Every second round runs the paths in reverse order, so none always comes first or last.
       const paths: [keyof typeof throughput, () => Promise<Target>][] = [
         ['direct', async () => ({ tcp: { host: '127.0.0.1', port: sourcePort } })],
         ['websockify', async () => ({ ws: `ws://127.0.0.1:${sourceRelay.port}/` })],
         ['openecs', async () => ({ ws: await consoleUrl(server.host, streamed) })],
+        ['unrelayed', async () => ({ ws: `ws://127.0.0.1:${wsPort}/` })],
       ];
-      for (const [path, target] of round % 2 ? paths.reverse() : paths)
-        throughput[path].push(await run(await target()));
+      for (const [path, target] of round % 2 ? paths.reverse() : paths) await run(path, await target());
       ctx.log(
-        `relay round ${round + 1}: server->browser MB/s direct ${throughput.direct[round]!.toFixed(0)}, websockify ${throughput.websockify[round]!.toFixed(0)}, openecs ${throughput.openecs[round]!.toFixed(0)}`,
+        `relay round ${round + 1}: server->browser MB/s direct ${throughput.direct[round]!.toFixed(0)}, websockify ${throughput.websockify[round]!.toFixed(0)}, openecs ${throughput.openecs[round]!.toFixed(0)}, WebSocket from the source ${throughput.unrelayed[round]!.toFixed(0)}`,
       );
     }
     const perRound = (of: number[], to: number[]) => median(of.map((value, i) => value / to[i]!));
@@ -145,6 +154,15 @@ export async function relayBench(ctx: BenchContext): Promise<void> {
         1.0,
       ),
     );
+    ctx.record({
+      bench: 'relay',
+      name: 'server->browser throughput, WebSocket from the source (reference), vs direct TCP',
+      value: median(throughput.unrelayed),
+      unit: 'MB/s',
+      baseline: { name: 'direct TCP', value: median(throughput.direct) },
+      ratio: perRound(throughput.unrelayed, throughput.direct),
+      note: `the source itself sends each update as one WebSocket message, to the same viewer: no relay process, nothing copied on the way; the ceiling for any relay here. The viewer's CPU-s per GB received, median: direct TCP ${median(viewerCpu.direct).toFixed(2)}, WebSocket from the source ${median(viewerCpu.unrelayed).toFixed(2)}, websockify ${median(viewerCpu.websockify).toFixed(2)}, openecs ${median(viewerCpu.openecs).toFixed(2)}`,
+    });
 
     // Connection setup to the simulated guest's RFB server, until its first byte arrives. The
     // paths take turns, connection by connection, in one viewer, so all meet the same machine:

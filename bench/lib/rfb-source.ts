@@ -4,9 +4,14 @@
  * update (incremental ones wait forever: the screen never changes), built once,
  * so producing a frame costs it a socket write and nothing else. The relays under test (a direct
  * TCP connection, websockify, the openecs gateway) all carry this same byte stream; how fast a
- * simulated guest can draw does not enter the comparison. Reports its port over IPC.
+ * simulated guest can draw does not enter the comparison.
+ *
+ * It serves the same stream over a WebSocket too, each update one binary message: the most any
+ * relay could deliver to a WebSocket viewer here, with no relay process in between at all.
+ * Reports both ports over IPC.
  */
-import { createServer, type Socket } from 'node:net';
+import { createServer } from 'node:net';
+import { WebSocketServer } from 'ws';
 
 const WIDTH = Number(process.env.RFB_SOURCE_WIDTH ?? 640);
 const HEIGHT = Number(process.env.RFB_SOURCE_HEIGHT ?? 400);
@@ -38,28 +43,34 @@ const INIT = serverInit();
 /** Sizes of the client messages a viewer sends after the handshake (ClientCutText: 8 + length). */
 const FIXED: Record<number, number> = { 0: 20, 3: 10, 4: 8, 5: 6 };
 
-function serve(socket: Socket): void {
-  socket.setNoDelay(true);
+/** One viewer's connection, TCP or WebSocket. */
+interface Link {
+  write(bytes: Buffer): void;
+  destroy(): void;
+}
+
+/** Runs the RFB server side for one viewer; returns what takes the bytes the viewer sends. */
+function serve(link: Link): (chunk: Buffer) => void {
   let phase: 'version' | 'security' | 'init' | 'messages' = 'version';
   let inbox: Buffer = Buffer.alloc(0);
-  socket.on('error', () => socket.destroy());
-  socket.on('data', (chunk: Buffer) => {
+  link.write(Buffer.from('RFB 003.008\n', 'latin1'));
+  return (chunk) => {
     inbox = inbox.length ? Buffer.concat([inbox, chunk]) : chunk;
     for (;;) {
       if (phase === 'version') {
         if (inbox.length < 12) return;
         inbox = inbox.subarray(12);
-        socket.write(Buffer.of(1, 1)); // one security type: None
+        link.write(Buffer.of(1, 1)); // one security type: None
         phase = 'security';
       } else if (phase === 'security') {
         if (inbox.length < 1) return;
         inbox = inbox.subarray(1);
-        socket.write(Buffer.alloc(4)); // SecurityResult OK
+        link.write(Buffer.alloc(4)); // SecurityResult OK
         phase = 'init';
       } else if (phase === 'init') {
         if (inbox.length < 1) return;
         inbox = inbox.subarray(1);
-        socket.write(INIT);
+        link.write(INIT);
         phase = 'messages';
       } else {
         if (inbox.length < 4) return;
@@ -67,21 +78,32 @@ function serve(socket: Socket): void {
         let size = FIXED[type];
         if (type === 2) size = 4 + 4 * inbox.readUInt16BE(2);
         else if (type === 6) size = inbox.length >= 8 ? 8 + inbox.readUInt32BE(4) : Infinity;
-        if (size === undefined) return void socket.destroy();
+        if (size === undefined) return void link.destroy();
         if (inbox.length < size) return;
         const incremental = type === 3 && inbox[1] === 1;
         inbox = inbox.subarray(size);
         // An incremental request waits for changes, and this screen never changes.
-        if (type === 3 && !incremental) socket.write(FRAME);
+        if (type === 3 && !incremental) link.write(FRAME);
       }
     }
-  });
-  socket.write('RFB 003.008\n', 'latin1');
+  };
 }
 
-const server = createServer(serve);
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  process.send!({ port: typeof address === 'object' && address ? address.port : 0, frameBytes: FRAME.length });
+const tcp = createServer((socket) => {
+  socket.setNoDelay(true);
+  socket.on('error', () => socket.destroy());
+  socket.on('data', serve(socket));
 });
+const ws = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+ws.on('connection', (viewer) => {
+  viewer.on('error', () => viewer.terminate());
+  const take = serve({ write: (bytes) => viewer.send(bytes), destroy: () => viewer.terminate() });
+  viewer.on('message', (data) => take(data as Buffer));
+});
+const port = (server: { address(): unknown }) => (server.address() as { port: number }).port;
+await Promise.all([
+  new Promise((resolve) => tcp.listen(0, '127.0.0.1', () => resolve(null))),
+  new Promise((resolve) => ws.once('listening', resolve)),
+]);
+process.send!({ port: port(tcp), wsPort: port(ws), frameBytes: FRAME.length });
 process.on('disconnect', () => process.exit(0));
