@@ -16,6 +16,8 @@ function summary(instance: Instance) {
     ioOptimized: instance.ioOptimized,
     lockReason: instance.lockReason,
     bootCount: instance.bootCount,
+    // No API answer shows the primary ENI's queues (that would be DescribeNetworkInterfaces).
+    networkInterfaceQueueNumber: instance.networkInterfaceQueueNumber,
     guest: instance.guest && {
       hostName: instance.guest.hostName,
       mtu: instance.guest.mtu,

@@ -81,7 +81,8 @@ function windows(imageId: string, osName: string, osNameEn: string): Image {
     platform: 'Windows Server 2022',
     architecture: 'x86_64',
     sizeGiB: 40,
-    supportsCloudInit: false,
+    // Alibaba runs user data on its public Windows Server 2008 R2 and later images too.
+    supportsCloudInit: true,
   };
 }
 

@@ -179,8 +179,9 @@ export class InstanceService {
       let current = vSwitch;
       for (const names of request.names) {
         const instanceId = resourceId('i', region.idFlavour);
-        const privateIp = await this.networks.allocateAddress(repos, current);
-        current = { ...current, nextHost: current.nextHost + 1 };
+        const allocated = await this.networks.allocateAddress(repos, current);
+        const privateIp = allocated.address;
+        current = allocated.vSwitch;
         const instance: Instance = {
           instanceId,
           accountId: caller.accountId,
@@ -517,10 +518,16 @@ export class InstanceService {
       if (placement.current.includes(group.securityGroupId)) continue;
       const members = await repos.securityGroups.instanceCount(group.securityGroupId);
       if (members + adding > SECURITY_GROUP_CAPACITY[group.securityGroupType]) {
-        throw forbidden(
-          'SecurityGroupFull',
-          `The security group ${group.securityGroupId} has reached its instance limit.`,
-        );
+        // Alibaba counts an enterprise group's members as network interfaces, and says so.
+        throw group.securityGroupType === 'enterprise'
+          ? forbidden(
+              'EnterpriseSecurityGroupFull',
+              'The maximum number of eni in a enterprise security group is exceeded.',
+            )
+          : forbidden(
+              'SecurityGroupFull',
+              `The security group ${group.securityGroupId} has reached its instance limit.`,
+            );
       }
     }
     return ids;

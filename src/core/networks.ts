@@ -12,6 +12,11 @@ export const SECURITY_GROUP_CAPACITY: Record<SecurityGroupType, number> = { norm
 const RESERVED_LOW = 1;
 const RESERVED_HIGH = 3;
 
+/** Addresses a vSwitch has yet to hand out (DescribeVSwitches' AvailableIpAddressCount). */
+export function freeAddresses(vSwitch: VSwitch): number {
+  return size(parseCidr(vSwitch.cidrBlock)!) - RESERVED_HIGH - vSwitch.nextHost;
+}
+
 /** Regions, VPCs, vSwitches and security groups. */
 export class NetworkService {
   constructor(
@@ -23,6 +28,13 @@ export class NetworkService {
   region(regionId: string): Region {
     const region = findRegion(this.catalog, regionId);
     if (!region) throw notFound('RegionNotFound', `The specified RegionId ${regionId} does not exist.`);
+    return region;
+  }
+
+  /** The region a zone is in, for calls that name only the zone. */
+  regionOfZone(zoneId: string): Region {
+    const region = this.catalog.regions.find((r) => r.zones.some((z) => z.zoneId === zoneId));
+    if (!region) throw notFound('ZoneNotFound', `The specified ZoneId ${zoneId} does not exist.`);
     return region;
   }
 
@@ -63,7 +75,7 @@ export class NetworkService {
         description: 'System created default virtual switch.',
         cidrBlock: formatCidr(subnet(vpcCidr, 20, index)),
         isDefault: true,
-        nextHost: RESERVED_LOW + 1,
+        nextHost: RESERVED_LOW,
         createdAt: now,
       });
     }
@@ -80,14 +92,14 @@ export class NetworkService {
     return chosen;
   }
 
-  /** Hands out the vSwitch's next free private address. */
-  async allocateAddress(repos: Repositories, vSwitch: VSwitch): Promise<string> {
-    const cidr = parseCidr(vSwitch.cidrBlock)!;
-    if (vSwitch.nextHost >= size(cidr) - RESERVED_HIGH) {
+  /** Hands out the vSwitch's next free private address; `vSwitch` is the vSwitch as it now is. */
+  async allocateAddress(repos: Repositories, vSwitch: VSwitch): Promise<{ address: string; vSwitch: VSwitch }> {
+    if (freeAddresses(vSwitch) <= 0) {
       throw conflict('VSwitchIpExhausted', `The vSwitch ${vSwitch.vSwitchId} has no free private IP address.`);
     }
-    await repos.vSwitches.update({ ...vSwitch, nextHost: vSwitch.nextHost + 1 });
-    return hostAddress(cidr, vSwitch.nextHost);
+    const next = { ...vSwitch, nextHost: vSwitch.nextHost + 1 };
+    await repos.vSwitches.update(next);
+    return { address: hostAddress(parseCidr(vSwitch.cidrBlock)!, vSwitch.nextHost), vSwitch: next };
   }
 
   async createVpc(
@@ -120,7 +132,8 @@ export class NetworkService {
   async createVSwitch(
     caller: Caller,
     input: {
-      regionId: string;
+      /** Without one, the zone's region. */
+      regionId?: string;
       vpcId: string;
       zoneId: string;
       cidrBlock: string;
@@ -128,7 +141,7 @@ export class NetworkService {
       description?: string;
     },
   ): Promise<VSwitch> {
-    const region = this.region(input.regionId);
+    const region = input.regionId ? this.region(input.regionId) : this.regionOfZone(input.zoneId);
     this.zone(region, input.zoneId);
     const cidr = parseCidr(input.cidrBlock);
     if (!cidr || cidr.prefix < 16 || cidr.prefix > 29) {
@@ -159,7 +172,7 @@ export class NetworkService {
         description: input.description ?? '',
         cidrBlock: formatCidr(cidr),
         isDefault: false,
-        nextHost: RESERVED_LOW + 1,
+        nextHost: RESERVED_LOW,
         createdAt: this.clock.now(),
       };
       await repos.vSwitches.insert(vSwitch);

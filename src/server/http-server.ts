@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ApiRequest, ApiResponse } from '../dialects/http-request.js';
 import type { Logger } from 'pino';
@@ -169,15 +169,18 @@ export function createHttpServer(options: HttpServerOptions): Server {
   server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
     if (!socket.writable) return socket.destroy();
     // Node could not parse the request, or it did not arrive in time, so no route saw it: answer in
-    // the default (Alibaba) dialect.
+    // the dialect of the path on its request line if one was read, else in the default (Alibaba) one.
     const headTooLarge = error.code === 'HPE_HEADER_OVERFLOW';
     const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
-    const [code, status, reason] = headTooLarge
-      ? [431, '431 Request Header Fields Too Large', 'the request line and headers are too large']
+    const [code, reason] = headTooLarge
+      ? [431, 'the request line and headers are too large']
       : timedOut
-        ? [408, '408 Request Timeout', 'the request was not received in time']
-        : [400, '400 Bad Request', 'the request is not valid HTTP'];
-    const answer = options.routes[0]!.refuse(code, reason);
+        ? [408, 'the request was not received in time']
+        : [400, 'the request is not valid HTTP'];
+    const path = /^[A-Z]+ (\/[^\s?]*)/.exec(error.rawPacket?.subarray(0, 2048).toString('latin1') ?? '')?.[1];
+    const route = (path !== undefined && options.routes.find((r) => r.matches(path))) || options.routes[0]!;
+    const answer = route.refuse(code, reason);
+    const status = `${answer.status} ${STATUS_CODES[answer.status] ?? ''}`;
     const headers = Object.entries({
       ...answer.headers,
       'content-length': String(Buffer.byteLength(answer.body)),

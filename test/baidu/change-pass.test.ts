@@ -11,7 +11,7 @@ import {
   waitForBccStatus,
 } from '../helpers/bce.js';
 import { openecs, TestServer, until } from '../helpers/server.js';
-import { gatewayUrlOf, GuestConsole } from './guest-console.js';
+import { gatewayUrlOf, GuestConsole } from '../helpers/guest-console.js';
 
 /** A key whose secret starts with protocols.md 2.2's AES key, so the documented vector works end to end. */
 const VECTOR_KEY = { id: 'BceVectorKey000000000001', secret: 'abcdef0123456789RestOfTheSecret01' };
@@ -133,6 +133,29 @@ describe('Baidu changePass: encrypted transmission, restart, login on the guest'
     assert.equal(await logsIn(server, id!, 'Fresh(Pass)42'), true);
   });
 
+  test('the password rules at their edges: 8 and 32 characters, and each of the symbols !@#$%^*() is accepted', async () => {
+    const [id] = await createInstance(server, { adminPass: OLD_PASSWORD }, { key: VECTOR_KEY });
+    await waitForBccStatus(server, id!, 'Running', { key: VECTOR_KEY });
+    assert.equal((await instanceAction(server, id!, 'stop', undefined, { key: VECTOR_KEY })).status, 200);
+    await waitForBccStatus(server, id!, 'Stopped', { key: VECTOR_KEY });
+    const longest = 'Ab1!@#$%^*()' + 'x'.repeat(20);
+    assert.equal(longest.length, 32);
+    const passwords = [...'!@#$%^*()'].map((symbol) => `Abcdefg1${symbol}`).concat('Abcde12!', longest);
+    for (const password of passwords) {
+      const answer = await instanceAction(
+        server,
+        id!,
+        'changePass',
+        { adminPass: encryptAdminPass(password, VECTOR_KEY.secret) },
+        { key: VECTOR_KEY },
+      );
+      assert.equal(answer.status, 200, `${password.length} characters: ${answer.text}`);
+    }
+    assert.equal((await instanceAction(server, id!, 'start', undefined, { key: VECTOR_KEY })).status, 200);
+    await waitForBccStatus(server, id!, 'Running', { key: VECTOR_KEY });
+    assert.equal(await logsIn(server, id!, longest), true, 'the last one accepted is in force');
+  });
+
   test('refusals: bad ciphertext, wrong key, bad padding, bad JSON, password rules, state; nothing changes', async () => {
     const [id] = await createInstance(server, { adminPass: OLD_PASSWORD }, { key: VECTOR_KEY });
     await waitForBccStatus(server, id!, 'Running', { key: VECTOR_KEY });
@@ -197,6 +220,10 @@ describe('Baidu changePass: encrypted transmission, restart, login on the guest'
     const during = await put({ adminPass: enc('Another1!') });
     assert.equal(during.status, 409, during.text);
     assert.equal(during.json.code, 'Instance.PasswordOperationForbidden');
+    await until(async () => (await bccStatus(server, id!, { key: VECTOR_KEY })) === 'Starting', 'Starting');
+    const starting = await put({ adminPass: enc('Another1!') });
+    assert.equal(starting.status, 409, starting.text);
+    assert.equal(starting.json.code, 'Instance.PasswordOperationForbidden');
     await waitForBccStatus(server, id!, 'Running', { key: VECTOR_KEY });
     assert.equal(await logsIn(server, id!, VECTOR.password), true, 'the refused change left the accepted one in force');
 

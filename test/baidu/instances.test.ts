@@ -15,7 +15,7 @@ import {
   waitForBccStatus,
 } from '../helpers/bce.js';
 import { openecs, TEST_KEY, TestServer, until } from '../helpers/server.js';
-import { gatewayUrlOf } from './guest-console.js';
+import { gatewayUrlOf } from '../helpers/guest-console.js';
 
 const instanceOf = async (server: TestServer, id: string, host?: string) =>
   (await getInstance(server, id, host ? { host } : {})).json.instance as BccInstance;
@@ -23,7 +23,8 @@ const instanceOf = async (server: TestServer, id: string, host?: string) =>
 describe('BCC instances through the official Node SDK (/v1)', () => {
   let server: TestServer;
   before(async () => {
-    server = await TestServer.start();
+    // Long enough that each transitional state is still there when read back on a busy machine.
+    server = await TestServer.start({ transitionSeconds: 1 });
   });
   after(() => server.dispose());
 

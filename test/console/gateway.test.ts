@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { $Ecs, ecsClient, type EcsClient, REGION, runningInstance } from '../helpers/aliyun.js';
+import { $Ecs, ecsClient, type EcsClient, REGION } from '../helpers/aliyun.js';
 import { TestServer, until } from '../helpers/server.js';
-import { auditOf, auditRecord, describeVncUrl, expectRefused, openWs, SHIFT_L, WsViewer } from './helpers.js';
+import {
+  auditOf,
+  auditRecord,
+  describeVncUrl,
+  expectRefused,
+  openWs,
+  readyInstance,
+  SHIFT_L,
+  WsViewer,
+} from './helpers.js';
 
 /**
  * The console gateway at /websockify/?s=<token>, through a real server: each rule a user meets
@@ -16,21 +25,6 @@ function setVnc(ecs: EcsClient, instanceId: string, vncPassword: string) {
   return ecs.modifyInstanceVncPasswd(
     new $Ecs.ModifyInstanceVncPasswdRequest({ regionId: REGION, instanceId, vncPassword }),
   );
-}
-
-/** A Running instance whose guest has booted (consoles need the login prompt up). */
-async function readyInstance(ecs: EcsClient, extra: Parameters<typeof runningInstance>[1] = {}): Promise<string> {
-  const { instanceId } = await runningInstance(ecs, extra);
-  await until(async () => {
-    try {
-      await describeVncUrl(ecs, instanceId);
-      return true;
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'InstanceNotReady') throw error;
-      return false;
-    }
-  }, `${instanceId} to boot`);
-  return instanceId;
 }
 
 describe('console gateway with Alibaba defaults (15 s links, 60 s idle, 30 a minute)', () => {
@@ -128,15 +122,14 @@ describe('console gateway with Alibaba defaults (15 s links, 60 s idle, 30 a min
     await auditRecord(server, instanceId, 'ConsoleClosed', /password changed/);
   });
 
-  test('on an instance that is not I/O optimized the new VNC password waits for a restart: the session stays', async () => {
+  test('on an instance that is not I/O optimized the new VNC password waits for a restart: the session stays, new connections still need the old one', async () => {
     const instanceId = await readyInstance(ecs, { ioOptimized: 'none' });
+    const rebooted = async () => {
+      await ecs.rebootInstance(new $Ecs.RebootInstanceRequest({ instanceId }));
+      return until(async () => describeVncUrl(ecs, instanceId).catch(() => undefined), 'the rebooted instance');
+    };
     await setVnc(ecs, instanceId, 'Old1ab');
-    await ecs.rebootInstance(new $Ecs.RebootInstanceRequest({ instanceId }));
-    const { url } = await until(
-      async () => describeVncUrl(ecs, instanceId).catch(() => undefined),
-      'the rebooted instance',
-    );
-    const viewer = await WsViewer.open(url, 'Old1ab');
+    const viewer = await WsViewer.open((await rebooted()).url, 'Old1ab');
     await setVnc(ecs, instanceId, 'New2cd');
     await sleep(300);
     assert.equal(viewer.ws.readyState, viewer.ws.OPEN);
@@ -144,6 +137,12 @@ describe('console gateway with Alibaba defaults (15 s links, 60 s idle, 30 a min
     viewer.updateRequest(false);
     assert.equal((await viewer.read(1))[0], 0);
     viewer.ws.close();
+    // Until the restart the guest's VNC server knows only the old password.
+    await assert.rejects(WsViewer.open((await describeVncUrl(ecs, instanceId)).url, 'New2cd'), /authentication failed/);
+    (await WsViewer.open((await describeVncUrl(ecs, instanceId)).url, 'Old1ab')).ws.close();
+    const { url } = await rebooted();
+    await assert.rejects(WsViewer.open(url, 'Old1ab'), /authentication failed/);
+    (await WsViewer.open((await describeVncUrl(ecs, instanceId)).url, 'New2cd')).ws.close();
   });
 
   test('audit: issued (caller), consumed (client IP), closed (reason); the token appears nowhere', async () => {

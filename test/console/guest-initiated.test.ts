@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { GuestConsole } from '../baidu/guest-console.js';
+import { GuestConsole } from '../helpers/guest-console.js';
 import { $Ecs, ecsClient, type EcsClient, runningInstance, statusOf, waitForStatus } from '../helpers/aliyun.js';
 import { openecs, TestServer, until } from '../helpers/server.js';
 import { describeVncUrl } from './helpers.js';

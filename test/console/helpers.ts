@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { WebSocket, createWebSocketStream } from 'ws';
 import { glyph, GLYPH_HEIGHT, GLYPH_WIDTH } from '../../src/compute/sim/font/font.js';
 import { vncAuthResponse } from '../../src/rfb/vnc-auth.js';
-import { $Ecs, type EcsClient, REGION } from '../helpers/aliyun.js';
+import { $Ecs, type EcsClient, REGION, runningInstance } from '../helpers/aliyun.js';
 import { openecs, type TestServer, until } from '../helpers/server.js';
 
 /** DescribeInstanceVncUrl through the official SDK; returns VncUrl as given and decoded. */
@@ -14,6 +14,24 @@ export async function describeVncUrl(
   const answer = await ecs.describeInstanceVncUrl(new $Ecs.DescribeInstanceVncUrlRequest({ regionId, instanceId }));
   const raw = answer.body!.vncUrl!;
   return { raw, url: decodeURIComponent(raw) };
+}
+
+/** A Running instance whose guest has booted (consoles need the login prompt up). */
+export async function readyInstance(
+  ecs: EcsClient,
+  extra: Parameters<typeof runningInstance>[1] = {},
+): Promise<string> {
+  const { instanceId } = await runningInstance(ecs, extra);
+  await until(async () => {
+    try {
+      await describeVncUrl(ecs, instanceId);
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'InstanceNotReady') throw error;
+      return false;
+    }
+  }, `${instanceId} to boot`);
+  return instanceId;
 }
 
 export interface Refusal {

@@ -8,6 +8,7 @@ import {
   popClient,
   REGION,
   runningInstance,
+  runRequest,
   sdkError,
   statusOf,
   waitForStatus,
@@ -231,7 +232,7 @@ describe('Alibaba ECS lifecycle through the official SDKs', () => {
     assert.match(attr.body!.vpcAttributes!.privateIpAddress!.ipAddress![0]!, /^10\.0\.1\./);
   });
 
-  test('security groups: join, leave, the last one stays, a used group cannot be deleted', async () => {
+  test('security groups: join, leave, the last one stays, DependencyViolation 403 for deleting a used group', async () => {
     const ecs = ecsClient(server);
     const { instanceId, securityGroupId } = await runningInstance(ecs);
     const second = await ecs.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId: REGION }));
@@ -244,12 +245,14 @@ describe('Alibaba ECS lifecycle through the official SDKs', () => {
       ecs.deleteSecurityGroup(new $Ecs.DeleteSecurityGroupRequest({ regionId: REGION, securityGroupId })),
     );
     assert.equal(inUse.code, 'DependencyViolation');
+    assert.equal(inUse.statusCode, 403);
     await ecs.leaveSecurityGroup(new $Ecs.LeaveSecurityGroupRequest({ instanceId, securityGroupId }));
     const last = await sdkError(
       ecs.leaveSecurityGroup(
         new $Ecs.LeaveSecurityGroupRequest({ instanceId, securityGroupId: second.body!.securityGroupId }),
       ),
     );
+    assert.equal(last.code, 'InvalidOperation.LastSecurityGroup');
     assert.equal(last.statusCode, 403);
     attr = await ecs.describeInstanceAttribute(new $Ecs.DescribeInstanceAttributeRequest({ instanceId }));
     assert.deepEqual(attr.body!.securityGroupIds!.securityGroupId, [second.body!.securityGroupId]);
@@ -268,7 +271,7 @@ describe('idempotency and dry runs', () => {
   });
   after(() => server.dispose());
 
-  test('a RunInstances retried with its ClientToken answers the same instances; a changed request is refused', async () => {
+  test('a RunInstances retried with its ClientToken answers the same instances; IdempotentParameterMismatch 400 for a changed request', async () => {
     const ecs = ecsClient(server);
     const sg = await ecs.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId: REGION }));
     const request = {
@@ -284,6 +287,7 @@ describe('idempotency and dry runs', () => {
     assert.deepEqual(again.body!.instanceIdSets!.instanceIdSet, first.body!.instanceIdSets!.instanceIdSet);
     const changed = await sdkError(ecs.runInstances(new $Ecs.RunInstancesRequest({ ...request, amount: 3 })));
     assert.equal(changed.code, 'IdempotentParameterMismatch');
+    assert.equal(changed.statusCode, 400);
     const listed = await ecs.describeInstances(
       new $Ecs.DescribeInstancesRequest({ regionId: REGION, securityGroupId: sg.body!.securityGroupId }),
     );
@@ -293,17 +297,7 @@ describe('idempotency and dry runs', () => {
   test('DryRun answers DryRunOperation and changes nothing', async () => {
     const ecs = ecsClient(server);
     const { instanceId, securityGroupId } = await runningInstance(ecs);
-    const dryRun = await sdkError(
-      ecs.runInstances(
-        new $Ecs.RunInstancesRequest({
-          regionId: REGION,
-          imageId: LINUX_IMAGE,
-          instanceType: 'ecs.g7.large',
-          securityGroupId,
-          dryRun: true,
-        }),
-      ),
-    );
+    const dryRun = await sdkError(ecs.runInstances(runRequest({ securityGroupId, dryRun: true })));
     assert.equal(dryRun.code, 'DryRunOperation');
     assert.equal(dryRun.statusCode, 400);
     const stop = await sdkError(ecs.stopInstance(new $Ecs.StopInstanceRequest({ instanceId, dryRun: true })));

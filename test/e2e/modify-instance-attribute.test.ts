@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { BUILT_IN_CATALOG } from '../../src/core/catalog.js';
 import {
   $Ecs,
   ecsClient,
@@ -12,7 +16,9 @@ import {
   waitForStatus,
   WINDOWS_IMAGE,
 } from '../helpers/aliyun.js';
-import { openecs, TestServer } from '../helpers/server.js';
+import { GuestConsole } from '../helpers/guest-console.js';
+import { openecs, TestServer, until } from '../helpers/server.js';
+import { describeVncUrl } from '../console/helpers.js';
 
 /**
  * ModifyInstanceAttribute through the official SDK: one test per error code openecs answers for
@@ -30,6 +36,7 @@ interface PendingChange {
 }
 interface InstanceView {
   status: string;
+  networkInterfaceQueueNumber: number;
   hostName: string;
   lockReason: string | null;
   guest: { hostName: string; mtu: number; hasPassword: boolean } | null;
@@ -335,9 +342,61 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
       await refused(instanceId, [{ userData: base64('#!/bin/sh\necho hi\n') }], 'InvalidUserData.NotSupported', 400);
     });
 
-    test('ImageNotSupportCloudInit 400: a Windows image has no cloud-init', async () => {
+    test('Windows images take user data too (Windows Server 2008 R2 and later)', async () => {
       const instanceId = await launch({ imageId: WINDOWS_IMAGE }, 'Stopped');
-      await refused(instanceId, [{ userData: base64('echo hi') }], 'ImageNotSupportCloudInit', 400);
+      const userData = base64('[powershell]\nWrite-Output hi\n');
+      await modify(instanceId, { userData });
+      const shown = await ecs.describeUserData(new $Ecs.DescribeUserDataRequest({ regionId: REGION, instanceId }));
+      assert.equal(shown.body!.userData, userData);
+    });
+
+    test('ImageNotSupportCloudInit 400: an image without cloud-init takes no user data', async () => {
+      // No built-in image lacks it; a catalog file adds one, as an operator would.
+      const dir = mkdtempSync(join(tmpdir(), 'openecs-catalog-'));
+      const catalog = join(dir, 'catalog.json');
+      const image = { ...BUILT_IN_CATALOG.images[0]!, imageId: 'freebsd_13_3_x64_30G_alibase_20240820.vhd' };
+      writeFileSync(catalog, JSON.stringify({ images: [{ ...image, supportsCloudInit: false }] }));
+      const other = await TestServer.start({ transitionSeconds: 0.2, bootSeconds: 0.1, args: ['--catalog', catalog] });
+      try {
+        const on = harness(() => ({ server: other, ecs: ecsClient(other) }));
+        const instanceId = await on.launch({ imageId: image.imageId }, 'Stopped');
+        await on.refused(instanceId, [{ userData: base64('#!/bin/sh\necho hi\n') }], 'ImageNotSupportCloudInit', 400);
+      } finally {
+        await other.dispose();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    test('user data runs at the first boot only: a changed one is shown after a restart, not run', async () => {
+      const script = (marker: string) => base64(`#!/bin/sh\necho ${marker}\n`);
+      const loginScreen = async (instanceId: string) => {
+        const { url } = await until(
+          () =>
+            describeVncUrl(ecs, instanceId).catch((error: { code?: string }) => {
+              if (error.code !== 'InstanceNotReady') throw error;
+              return undefined;
+            }),
+          'the guest to boot',
+        );
+        const guest = await GuestConsole.open(url);
+        try {
+          return await guest.waitForLastLine(/login:$/, 'the login prompt');
+        } finally {
+          guest.close();
+        }
+      };
+      const instanceId = await launch({ userData: script('first-boot-marker') });
+      assert.match(await loginScreen(instanceId), /^first-boot-marker$/m, 'cloud-init ran it at the first boot');
+      await ecs.stopInstance(new $Ecs.StopInstanceRequest({ instanceId }));
+      await waitForStatus(ecs, instanceId, 'Stopped');
+      await modify(instanceId, { userData: script('changed-marker') });
+      await ecs.startInstance(new $Ecs.StartInstanceRequest({ instanceId }));
+      await waitForStatus(ecs, instanceId, 'Running');
+      const screen = await loginScreen(instanceId);
+      assert.match(screen, /Cloud-init v\. .* finished/, 'cloud-init ran at this boot too');
+      assert.doesNotMatch(screen, /marker/, 'and ran neither script');
+      const shown = await ecs.describeUserData(new $Ecs.DescribeUserDataRequest({ regionId: REGION, instanceId }));
+      assert.equal(shown.body!.userData, script('changed-marker'), 'the instance shows the new user data');
     });
 
     test('IncorrectInstanceStatus 403: user data changes only while Stopped', async () => {
@@ -484,7 +543,7 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
       );
     });
 
-    test('InvalidOperation.MaxEniQueueNumberExceeded 403: no more queues than the type allows; up to it and -1 are accepted', async () => {
+    test('InvalidOperation.MaxEniQueueNumberExceeded 403: no more queues than the type allows; up to it is set, and -1 sets the default', async () => {
       await refused(
         stopped,
         [{ networkInterfaceQueueNumber: limits.maximumQueueNumberPerEni + 1 }],
@@ -492,7 +551,15 @@ describe('ModifyInstanceAttribute through @alicloud/ecs20140526', () => {
         403,
       );
       await modify(stopped, { networkInterfaceQueueNumber: limits.maximumQueueNumberPerEni });
+      assert.equal((await show(server, stopped)).networkInterfaceQueueNumber, limits.maximumQueueNumberPerEni);
+      await modify(stopped, { networkInterfaceQueueNumber: 1 });
+      assert.equal((await show(server, stopped)).networkInterfaceQueueNumber, 1);
       await modify(stopped, { networkInterfaceQueueNumber: -1 });
+      assert.equal(
+        (await show(server, stopped)).networkInterfaceQueueNumber,
+        limits.primaryEniQueueNumber,
+        '-1 restores the instance type default',
+      );
     });
 
     test('InvalidOperation.InstanceStatusUnsupported 400: the CPU topology changes only while Stopped', async () => {

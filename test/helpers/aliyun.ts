@@ -46,6 +46,10 @@ export function popClient(server: TestServer, key: Key = TEST_KEY) {
 
 type RunInstancesFields = Partial<ConstructorParameters<typeof $Ecs.RunInstancesRequest>[0]>;
 
+/** A RunInstances request for one Linux ecs.g7.large in REGION, with `fields` on top. */
+export const runRequest = (fields: RunInstancesFields) =>
+  new $Ecs.RunInstancesRequest({ regionId: REGION, imageId: LINUX_IMAGE, instanceType: 'ecs.g7.large', ...fields });
+
 /**
  * Creates a security group and launches Linux instances into it (one unless `extra.amount` says),
  * in `extra.regionId` or REGION; does not wait for them to boot.
@@ -56,15 +60,7 @@ export async function launchInstances(
 ): Promise<{ instanceIds: string[]; securityGroupId: string }> {
   const regionId = extra.regionId ?? REGION;
   const sg = await ecs.createSecurityGroup(new $Ecs.CreateSecurityGroupRequest({ regionId }));
-  const run = await ecs.runInstances(
-    new $Ecs.RunInstancesRequest({
-      regionId,
-      imageId: LINUX_IMAGE,
-      instanceType: 'ecs.g7.large',
-      securityGroupId: sg.body!.securityGroupId,
-      ...extra,
-    }),
-  );
+  const run = await ecs.runInstances(runRequest({ securityGroupId: sg.body!.securityGroupId, ...extra }));
   return { instanceIds: run.body!.instanceIdSets!.instanceIdSet!, securityGroupId: sg.body!.securityGroupId! };
 }
 

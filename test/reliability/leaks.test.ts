@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { gatewayUrlOf, GuestConsole } from '../baidu/guest-console.js';
+import { gatewayUrlOf, GuestConsole } from '../helpers/guest-console.js';
 import { WsViewer } from '../console/helpers.js';
 import { type Key, LINUX_IMAGE, REGION } from '../helpers/aliyun.js';
 import { encryptAdminPass, signedRequest } from '../helpers/bce.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { expectRefused, openWs } from '../console/helpers.js';
-import { gatewayUrlOf } from '../baidu/guest-console.js';
+import { gatewayUrlOf } from '../helpers/guest-console.js';
 import { REGION } from '../helpers/aliyun.js';
 import { signedRequest } from '../helpers/bce.js';
 import { postgresAvailable, TestPostgres } from '../helpers/postgres.js';

@@ -77,6 +77,7 @@ export const DOMAIN_CODES: Record<string, [code: string, status: number]> = {
   SecurityGroupLimitExceeded: ['JoinedGroupLimitExceed', 400],
   SecurityGroupTypesMixed: ['EnterpriseGroupLimited.MutliGroupType', 403],
   SecurityGroupFull: ['SecurityGroupInstanceLimitExceed', 403],
+  EnterpriseSecurityGroupFull: ['InvalidOperation.EniCountExceeded', 400],
   InstanceAlreadyInSecurityGroup: ['InvalidInstanceId.AlreadyExists', 400],
   InstanceNotInSecurityGroup: ['InstanceNotInSecurityGroup', 403],
   LastSecurityGroup: ['InvalidOperation.LastSecurityGroup', 403],

@@ -47,11 +47,14 @@ export const bce = {
       400,
       `The JSON you provided was well-formed and valid, but not appropriate for this operation: ${why}.`,
     ),
-  /** The HTTP server's refusals of requests it would not read (too large, not HTTP): status as it gives it. */
+  /**
+   * The HTTP server's refusals of requests it would not read (too large, too slow, not HTTP). BCE's
+   * common error table gives both codes status 400, whatever HTTP itself would say (413, 414, 431).
+   */
   refused: (status: number, why: string) =>
     status === 414
-      ? err('InvalidURI', 414, `Could not parse the specified URI: ${why}.`)
-      : err('InvalidHTTPRequest', status, `There was an error in your HTTP request: ${why}.`),
+      ? err('InvalidURI', 400, `Could not parse the specified URI: ${why}.`)
+      : err('InvalidHTTPRequest', 400, `There was an error in your HTTP request: ${why}.`),
   internal: () => err('InternalError', 500, 'We encountered an internal error. Please try again.'),
 };
 

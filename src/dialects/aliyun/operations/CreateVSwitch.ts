@@ -15,12 +15,8 @@ export default defineOperation({
     ClientToken: p.string(),
   },
   async handle({ core, caller }, params) {
-    const regionId =
-      params.RegionId ??
-      core.networks.catalog.regions.find((r) => r.zones.some((z) => z.zoneId === params.ZoneId))?.regionId ??
-      '';
     const vSwitch = await core.networks.createVSwitch(caller, {
-      regionId,
+      regionId: params.RegionId,
       vpcId: params.VpcId,
       zoneId: params.ZoneId,
       cidrBlock: params.CidrBlock,

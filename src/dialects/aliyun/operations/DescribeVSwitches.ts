@@ -1,5 +1,5 @@
 import { isoMinute } from '../../../core/clock.js';
-import { parseCidr, size } from '../../../core/ipv4.js';
+import { freeAddresses } from '../../../core/networks.js';
 import { defineOperation } from '../operation.js';
 import { page, pageParams } from '../paging.js';
 import { p } from '../params.js';
@@ -37,7 +37,7 @@ export default defineOperation({
           Description: s.description,
           IsDefault: s.isDefault,
           CreationTime: isoMinute(s.createdAt),
-          AvailableIpAddressCount: size(parseCidr(s.cidrBlock)!) - s.nextHost - 3,
+          AvailableIpAddressCount: freeAddresses(s),
         })),
       },
     };

@@ -1,5 +1,5 @@
 import { bufferText, WsViewer } from '../console/helpers.js';
-import { until } from '../helpers/server.js';
+import { until } from './server.js';
 
 const XK_RETURN = 0xff0d;
 const BYTES_PER_PIXEL = 4;
