@@ -70,6 +70,8 @@ interface V3Request {
   headers?: Record<string, string>;
   /** Header names sent but left out of SignedHeaders. */
   unsigned?: string[];
+  /** A form body, signed through its SHA-256 (the payload hash). Default: none. */
+  body?: string;
 }
 
 /**
@@ -81,7 +83,7 @@ function signV3(
   r: V3Request,
 ): { path: string; headers: Record<string, string>; stringToSign: string } {
   const key = r.key ?? TEST_KEY;
-  const hashedPayload = sha256('');
+  const hashedPayload = sha256(r.body ?? '');
   const headers: Record<string, string> = {
     host: server.endpoint,
     'x-acs-action': r.action,
@@ -272,6 +274,24 @@ describe('Alibaba gateway: every rejection is documented, enveloped and changes 
       await unchanged();
     });
 
+    test('V3 signs the body through its hash: a form body is read, a body changed after signing is SignatureDoesNotMatch', async () => {
+      const body = `RegionId=${REGION}&InstanceName=baseline`;
+      const sent = (sentBody: string) => {
+        const { path, headers } = signV3(server, { action: 'DescribeInstances', body });
+        return send(server, {
+          method: 'POST',
+          path,
+          headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+          body: sentBody,
+        });
+      };
+      const accepted = await sent(body);
+      assert.equal(accepted.status, 200, accepted.body);
+      assert.equal((JSON.parse(accepted.body) as { TotalCount: number }).TotalCount, 1, 'filtered by the body');
+      rejected(await sent(`RegionId=${REGION}&InstanceName=someone-else`), 'SignatureDoesNotMatch', 400);
+      await unchanged();
+    });
+
     test('V3 with an x-acs-* header sent but not signed: IncompleteSignature 400', async () => {
       for (const unsigned of ['x-acs-action', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-extra']) {
         const answer = await sendV3(server, {
@@ -331,6 +351,12 @@ describe('Alibaba gateway: every rejection is documented, enveloped and changes 
       }
       const answer = await sendV3(server, { action: 'CreateSecurityGroup', params, date: new Date().toUTCString() });
       rejected(answer, 'InvalidTimeStamp.Format', 400);
+      await unchanged();
+    });
+
+    test('V1 without a SignatureNonce: MissingParameter naming it', async () => {
+      const answer = await signedV1(server, { ...createSecurityGroup, SignatureNonce: '\0omit' });
+      assert.match(rejected(answer, 'MissingParameter', 400).Message, /SignatureNonce/);
       await unchanged();
     });
 
